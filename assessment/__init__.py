@@ -1,0 +1,112 @@
+"""Leadership security-awareness assessment: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as default_config
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then environment variables (or ``test_config``), then extensions."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ASSESSMENT_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(default_config)
+    if test_config is None:
+        _load_environment(app)
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+    from . import auth, cli, errors, navigation
+    from .views import admin, main
+
+    auth.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    navigation.init_app(app)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    return app
+
+
+def _load_environment(app: Flask) -> None:
+    """Read configuration from the environment: the common names, then ASSESSMENT_* keys."""
+    for name in ("SECRET_KEY", "BASE_URL"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    # ASSESSMENT_SESSION_COOKIE_SECURE=true, ASSESSMENT_PROXY_FIX_HOPS=1 ... (values parsed as JSON)
+    app.config.from_prefixed_env("ASSESSMENT")
+
+
+def _finish_config(app: Flask) -> None:
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = f"sqlite:///{Path(app.instance_path) / 'assessment.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if app.config.get("QUESTIONNAIRES_PATH") is None:
+        app.config["QUESTIONNAIRES_PATH"] = str(ROOT / "questionnaires")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out; psycopg 3 is the installed driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Generate the key once and keep it in instance/, so every worker and restart shares it."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        # Write a private temporary file, then hard-link it into place: the link either
+        # appears complete or fails because another worker won the race; never half-written.
+        fd, tmp_name = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.link(tmp_name, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp_name)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty: delete it so that a new key is generated")
+    return key

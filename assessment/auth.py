@@ -1,0 +1,87 @@
+"""Log-in, log-out and the permission decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from . import queries
+from .extensions import db, login_manager
+from .forms import LoginForm
+from .models import Account
+from .passwords import hash_password, needs_rehash, verify_password
+
+bp = Blueprint("auth", __name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# One message for every failure, so that the form never tells which e-mails have accounts.
+LOGIN_FAILED = "That e-mail and password do not match an active account."
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(_load_account)
+
+
+def _load_account(account_id: str) -> Account | None:
+    if not account_id.isdigit():
+        return None
+    return db.session.get(Account, int(account_id))
+
+
+def permission_required(*permissions: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Allow the view to signed-in accounts holding at least one of ``permissions``."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not any(current_user.has_permission(p) for p in permissions):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: an open redirect would make phishing links look genuine."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        account = queries.find_account_by_email(db.session, form.email.data or "")
+        stored = account.password_hash if account else None
+        password_ok = verify_password(stored, form.password.data or "")  # always spends the time
+        if account and account.active and password_ok:
+            rehash = hash_password(form.password.data or "") if needs_rehash(stored or "") else None
+            queries.record_login(db.session, account, new_hash=rehash)
+            db.session.commit()
+            login_user(account)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(LOGIN_FAILED)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

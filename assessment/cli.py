@@ -1,0 +1,113 @@
+"""The ``assessment`` command line: a Flask CLI group with the project's own commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from . import queries
+from .extensions import db
+from .models import PERMISSIONS, ROLES
+from .passwords import generate_password, hash_password
+
+FIRST_LOGIN_FILE = "first-login.txt"
+
+
+def _create_app() -> Flask:
+    from . import create_app  # imported late: the factory imports this module
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """Leadership security-awareness assessment."""
+
+
+def init_app(app: Flask) -> None:
+    """Attach the project's commands to ``app.cli`` (so ``flask --app wsgi`` has them too)."""
+    app.cli.add_command(users)
+    app.cli.add_command(setup)
+
+
+@click.group()
+def users() -> None:
+    """Manage people and their accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name shown in reports.")
+@click.option("--role", type=click.Choice(ROLES), help="Executive role, if any.")
+@click.option(
+    "--permission",
+    "permissions",
+    multiple=True,
+    type=click.Choice(PERMISSIONS),
+    help="Grant a permission; repeat for several.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(
+    email: str, name: str, role: str | None, permissions: tuple[str, ...], password_stdin: bool
+) -> None:
+    """Create a person with an account and print the generated password."""
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+    if not name.strip():
+        raise click.BadParameter("must not be empty", param_hint="--name")
+    if queries.find_person_by_email(db.session, email):
+        raise click.ClickException(f"{email} already exists")
+    password = _read_password() if password_stdin else generate_password()
+    queries.create_person_with_account(
+        db.session,
+        email=email,
+        name=name,
+        role=role,
+        permissions=permissions,
+        password_hash=hash_password(password),
+    )
+    db.session.commit()
+    click.echo(f"Created {email}" + (f" ({', '.join(permissions)})" if permissions else ""))
+    if not password_stdin:
+        click.echo(f"Password: {password}")
+
+
+def _read_password() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    minimum = current_app.config["MIN_PASSWORD_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"the password must have at least {minimum} characters")
+    return password
+
+
+@click.command("setup")
+@with_appcontext
+def setup() -> None:
+    """Migrate the database and, when it has no account, create a first administrator."""
+    upgrade()
+    first_login = Path(current_app.instance_path) / FIRST_LOGIN_FILE
+    if queries.count_accounts(db.session) == 0:
+        password = generate_password()
+        queries.create_person_with_account(
+            db.session,
+            email="admin@example.com",
+            name="Administrator",
+            permissions=("admin",),
+            password_hash=hash_password(password),
+        )
+        db.session.commit()
+        first_login.write_text(f"admin@example.com  {password}\n")
+        first_login.chmod(0o600)
+    if first_login.exists():
+        click.echo("Log-ins created on first start (delete this file once passwords are changed):")
+        click.echo(f"  {first_login}")
+        click.echo("  " + first_login.read_text().strip().replace("\n", "\n  "))

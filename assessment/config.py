@@ -1,0 +1,30 @@
+"""Default configuration. Values here are overridden by environment variables (see README)."""
+
+from datetime import timedelta
+
+# Database: None means "sqlite file in the instance folder", resolved by the factory.
+SQLALCHEMY_DATABASE_URI: str | None = None
+SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+
+# Sessions: HttpOnly and SameSite=Lax always; Secure is switched on behind HTTPS.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+# CSRF tokens live as long as the session: an executive who pauses mid-questionnaire
+# must not lose a page of answers to a token that expired while they were in a meeting.
+WTF_CSRF_TIME_LIMIT: int | None = None
+
+# Questionnaire data files (rubric, facts, training, one file per role and version).
+QUESTIONNAIRES_PATH: str | None = None
+
+# Public base URL used for every link in e-mails (never the request's Host header).
+BASE_URL = "http://127.0.0.1:5000"
+
+# Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+PROXY_FIX_HOPS = 0
+
+MIN_PASSWORD_LENGTH = 12

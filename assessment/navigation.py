@@ -1,0 +1,38 @@
+"""The navigation shown in base.html: only what the signed-in person may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: str
+    permissions: tuple[str, ...] = ()  # empty: any signed-in person
+
+
+NAV_LINKS: tuple[NavLink, ...] = (
+    NavLink("main.home", "Home"),
+    NavLink("admin.people", "People", ("admin",)),
+)
+
+
+def visible_links() -> list[NavLink]:
+    """The links the current account may follow, in menu order."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        link
+        for link in NAV_LINKS
+        if not link.permissions or any(current_user.has_permission(p) for p in link.permissions)
+    ]
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def navigation() -> dict[str, object]:
+        return {"nav_links": visible_links(), "current_endpoint": request.endpoint}
