@@ -48,9 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from . import auth, cli, errors, navigation
+    from . import auth, catalogue, cli, errors, navigation
     from .views import admin, main
 
+    catalogue.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,10 +12,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import queries
+from . import ROOT, queries
 from .extensions import db
 from .models import PERMISSIONS, ROLES
 from .passwords import generate_password, hash_password
+from .services import questionnaires as questionnaire_files
 
 FIRST_LOGIN_FILE = "first-login.txt"
 
@@ -34,6 +36,30 @@ def init_app(app: Flask) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask --app wsgi`` has them too)."""
     app.cli.add_command(users)
     app.cli.add_command(setup)
+    app.cli.add_command(questionnaires)
+
+
+@click.group()
+def questionnaires() -> None:
+    """Questionnaire data files."""
+
+
+@questionnaires.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check_questionnaires(path: Path | None) -> None:
+    """Validate the data files; print every problem as file:line: message."""
+    root = path or Path(os.environ.get("ASSESSMENT_QUESTIONNAIRES_PATH", ROOT / "questionnaires"))
+    problems = questionnaire_files.check(root)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        sys.exit(1)
+    click.echo(f"{root}: all questionnaire files are valid")
+
+
+# Registered on the group itself too, so that it works even when invalid files stop the app.
+main.add_command(questionnaires)
 
 
 @click.group()

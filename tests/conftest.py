@@ -7,7 +7,7 @@ one (CI runs it both ways). A PostgreSQL that cannot be reached is an error, nev
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -52,16 +52,29 @@ def make_app(tmp_path: Any, **overrides: Any) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path: Any) -> Iterator[Flask]:
-    app = make_app(tmp_path)
-    with app.app_context():
-        reset_database()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        reset_database()
-        db.engine.dispose()
+def app_factory(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
+    """Build apps with extra configuration and an empty schema; disposed after the test."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = make_app(tmp_path, **overrides)
+        with app.app_context():
+            reset_database()
+            db.create_all()
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.session.remove()
+            reset_database()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    return app_factory()
 
 
 @pytest.fixture

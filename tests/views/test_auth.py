@@ -6,11 +6,11 @@ from sqlalchemy import select
 from assessment.auth import LOGIN_FAILED
 from assessment.extensions import db
 from assessment.models import Account
-from tests.conftest import PASSWORD, add_user, log_in, make_app
+from tests.conftest import PASSWORD, add_user, log_in
 
 
-def test_login_page_has_email_password_and_csrf_token(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+def test_login_page_has_email_password_and_csrf_token(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
     page = app.test_client().get("/login")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -107,36 +107,26 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client):
     assert "Secure" not in cookie
 
 
-def test_session_cookie_secure_when_configured(tmp_path):
-    app = make_app(tmp_path, SESSION_COOKIE_SECURE=True)
-    with app.app_context():
-        db.create_all()
+def test_session_cookie_secure_when_configured(app_factory):
+    app = app_factory(SESSION_COOKIE_SECURE=True)
     add_user(app, "ceo@example.com")
     response = log_in(app.test_client(), "ceo@example.com")
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie
-    with app.app_context():
-        db.drop_all()
 
 
-def test_forged_login_post_without_csrf_token_is_refused(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+def test_forged_login_post_without_csrf_token_is_refused(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
     add_user(app, "ceo@example.com")
     client = app.test_client()
     response = log_in(client, "ceo@example.com")
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
-    with app.app_context():
-        db.drop_all()
 
 
-def test_login_with_csrf_token_from_the_form_succeeds(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
+def test_login_with_csrf_token_from_the_form_succeeds(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
     add_user(app, "ceo@example.com")
     client = app.test_client()
     html = client.get("/login").get_data(as_text=True)
@@ -145,8 +135,6 @@ def test_login_with_csrf_token_from_the_form_succeeds(tmp_path):
         "/login", data={"email": "ceo@example.com", "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302
-    with app.app_context():
-        db.drop_all()
 
 
 def test_permission_required_refuses_other_accounts_with_403_page(app, client):
