@@ -144,6 +144,7 @@ class Item:
     links: tuple[str, ...] = ()
     fact: str | None = None
     optional: bool = False
+    twin: str | None = None  # a Likert item worded the opposite way, for consistency checks
 
     @property
     def is_scored(self) -> bool:
@@ -206,3 +207,22 @@ class Catalogue:
 def version_key(version: str) -> tuple[int, ...]:
     """Sort key of a semantic version such as 1.10.0."""
     return tuple(int(part) for part in version.split("."))
+
+
+SCALE_LABELS: Final = {
+    "agreement": (
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    ),
+    "frequency": ("Never", "Rarely", "Sometimes", "Often", "Always"),
+    "confidence": ("Guessing", "Unsure", "Fairly sure", "Sure", "Certain"),
+}
+
+
+def scale_label(item: Item, value: int) -> str:
+    """The words shown for a 1-5 answer of a Likert or confidence item."""
+    scale = "confidence" if item.type == "confidence" else (item.scale or "agreement")
+    return SCALE_LABELS[scale][value - 1]

@@ -35,7 +35,7 @@ SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 COMMON_ITEM_KEYS = {"id", "domain", "type", "text", "weight", "anchors", "feedback", "training"}
 TYPE_KEYS = {
     "knowledge": {"choices"},
-    "likert": {"scale", "reverse"},
+    "likert": {"scale", "reverse", "twin"},
     "confidence": {"links"},
     "belief": {"fact"},
     "foil": set(),
@@ -218,6 +218,7 @@ class _QuestionnaireReader:
             links=f.texts("links") if item_type == "confidence" else (),
             fact=self._fact(f) if item_type == "belief" else None,
             optional=f.flag("optional", default=True) if item_type == "comment" else False,
+            twin=(f.text("twin", required=False) or None) if item_type == "likert" else None,
         )
 
     def _fact(self, f: Fields) -> str | None:
@@ -268,7 +269,19 @@ class _QuestionnaireReader:
 
     def _check_links(self, questionnaire: Questionnaire, lines: dict[str, int], file: str) -> None:
         knowledge = {i.id for i in questionnaire.items if i.type == "knowledge"}
+        likert = {i.id: i for i in questionnaire.items if i.type == "likert"}
         for item in questionnaire.items:
+            twin = likert.get(item.twin or "")
+            if item.twin and (twin is None or twin.reverse == item.reverse or twin.id == item.id):
+                self.problems.append(
+                    Problem(
+                        file,
+                        lines.get(item.id, 1),
+                        f"likert item {item.id} names twin '{item.twin}', which must be another "
+                        "likert item of this questionnaire worded the opposite way "
+                        "(reverse differs)",
+                    )
+                )
             if item.type != "confidence":
                 continue
             if not item.links:

@@ -149,6 +149,14 @@ def test_training_catalogue_covers_each_domain_at_the_lower_levels(shipped):
 # --- broken files -------------------------------------------------------------------------
 
 BROKEN = [
+    (
+        "twin-worded-the-same-way",
+        "ceo/1.0.0.yaml",
+        "    reverse: true\n    anchors: [\"NACD principle 1\"]",
+        "    reverse: true\n    twin: ceo.d2.l1\n    anchors: [\"NACD principle 1\"]",
+        "- id: ceo.d1.l1",
+        "names twin 'ceo.d2.l1', which must be another likert item",
+    ),
     # (id, file, old text, new text, marker of the reported line, message fragment)
     (
         "unknown-domain",
