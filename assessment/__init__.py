@@ -49,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     from . import auth, catalogue, cli, errors, navigation
-    from .views import admin, main
+    from .views import admin, main, respond
 
     catalogue.init_app(app)
     auth.init_app(app)
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(respond.bp)
     return app
 
 

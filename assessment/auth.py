@@ -7,7 +7,17 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -75,6 +85,7 @@ def login() -> str | Response:
             queries.record_login(db.session, account, new_hash=rehash)
             db.session.commit()
             login_user(account)
+            session.pop("invitation_cycle", None)  # a password log-in is not limited to one link
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form)
@@ -83,5 +94,6 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     logout_user()
+    session.pop("invitation_cycle", None)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

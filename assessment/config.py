@@ -28,3 +28,15 @@ BASE_URL = "http://127.0.0.1:5000"
 PROXY_FIX_HOPS = 0
 
 MIN_PASSWORD_LENGTH = 12
+
+# Mail: "outbox" keeps messages in the database and the log (development); "smtp" sends them.
+MAIL_BACKEND = "outbox"
+MAIL_FROM = "Security steering committee <security-committee@example.com>"
+SMTP_HOST = "localhost"
+SMTP_PORT = 25
+SMTP_STARTTLS = False
+SMTP_USERNAME: str | None = None
+SMTP_PASSWORD: str | None = None
+
+# Invitation links stop working after this many days, and whenever their cycle is not open.
+INVITATION_MAX_AGE_DAYS = 60

@@ -6,12 +6,23 @@ import datetime as dt
 from typing import Final
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, func
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import Base
+from .services.definitions import ROLES
 
-ROLES: Final = ("ceo", "cio", "it_manager", "hr", "legal")
 ROLE_LABELS: Final = {
     "ceo": "CEO",
     "cio": "CIO",
@@ -112,3 +123,129 @@ class Cycle(Base):
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+    pinned: Mapped[list[CycleQuestionnaire]] = relationship(
+        back_populates="cycle", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def pinned_for(self, role: str) -> CycleQuestionnaire | None:
+        return next((p for p in self.pinned if p.role == role), None)
+
+
+class CycleQuestionnaire(Base):
+    """The questionnaire version a cycle uses for one role, pinned when the cycle opens."""
+
+    __tablename__ = "cycle_questionnaire"
+
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(20))
+
+    cycle: Mapped[Cycle] = relationship(back_populates="pinned")
+
+
+class Response(Base):
+    """One person's answers to their role's questionnaire in one cycle (one per person, cycle)."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        UniqueConstraint("person_id", "cycle_id"),
+        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    questionnaire_id: Mapped[str] = mapped_column(String(80))
+    questionnaire_version: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    scoring_version: Mapped[str | None] = mapped_column(String(10))
+    last_page: Mapped[int] = mapped_column(default=0)
+
+    person: Mapped[Person] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def answer_values(self) -> dict[str, object]:
+        return {a.item_id: a.value for a in self.answers if a.value is not None}
+
+
+class Answer(Base):
+    """One item's answer, updated in place; ``version`` guards against lost updates."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"))
+    item_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[object | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Invitation(Base):
+    """A personal link to one cycle's questionnaire; only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("person_id", "cycle_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(default=0)
+
+    person: Mapped[Person] = relationship()
+    cycle: Mapped[Cycle] = relationship()
+
+
+class InvitationToken(Base):
+    """The hash of one link sent for an invitation; a reminder adds a link, older ones still work."""
+
+    __tablename__ = "invitation_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    invitation: Mapped[Invitation] = relationship()
+
+
+class Mail(Base):
+    """Every message the app sent or, in development, kept in the outbox instead of sending."""
+
+    __tablename__ = "mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)  # kept only by the outbox backend
+    status: Mapped[str] = mapped_column(String(10))  # outbox | sent | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnswerStash(Base):
+    """Answers posted when the session or CSRF token had expired, kept until confirmed."""
+
+    __tablename__ = "answer_stash"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

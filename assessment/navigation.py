@@ -17,7 +17,9 @@ class NavLink:
 
 NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("main.home", "Home"),
+    NavLink("admin.cycles", "Cycles", ("admin",)),
     NavLink("admin.people", "People", ("admin",)),
+    NavLink("admin.outbox", "Outbox", ("admin",)),
 )
 
 

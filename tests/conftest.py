@@ -6,6 +6,7 @@ one (CI runs it both ways). A PostgreSQL that cannot be reached is an error, nev
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,9 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
-from assessment import create_app, queries
+from assessment import ROOT, create_app, queries
+from assessment.catalogue import _load_cached, _signature
 from assessment.extensions import db
 from assessment.passwords import hash_password
+from assessment.services.definitions import Catalogue
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://"
@@ -115,3 +118,42 @@ def add_user(
 
 def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"email": email, "password": password})
+
+
+def open_test_cycle(app: Flask, cycle_id: str = "2026-Q4") -> None:
+    """A cycle that is open today with the current questionnaire of every role pinned."""
+    with app.app_context():
+        cycle = queries.create_cycle(
+            db.session,
+            cycle_id,
+            dt.date.today() - dt.timedelta(days=5),
+            dt.date.today() + dt.timedelta(days=30),
+        )
+        versions = {}
+        for role in ("ceo", "cio", "it_manager", "hr", "legal"):
+            current = shipped_catalogue().current(role)
+            assert current is not None
+            versions[role] = (current.id, current.version)
+        queries.open_cycle(db.session, cycle, versions)
+        db.session.commit()
+
+
+def shipped_catalogue() -> Catalogue:
+    """The shipped questionnaire files, loaded once per session through the app's cache."""
+    root = ROOT / "questionnaires"
+    return _load_cached(str(root), _signature(root))
+
+
+def complete_answers(role: str) -> dict[str, object]:
+    """A valid answer to every item of the role's current questionnaire."""
+    questionnaire = shipped_catalogue().current(role)
+    assert questionnaire is not None
+    answers: dict[str, object] = {}
+    for item in questionnaire.items:
+        if item.type in ("likert", "confidence"):
+            answers[item.id] = 4
+        elif item.type == "comment":
+            answers[item.id] = "Thank you"
+        else:
+            answers[item.id] = item.correct_choice or item.choices[0].id
+    return answers

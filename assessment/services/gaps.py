@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Final
 
-from .definitions import DONT_KNOW, Fact
+from .definitions import DONT_KNOW, Fact, Questionnaire
 
 GAP_CLASSES: Final = ("aligned", "optimistic", "pessimistic", "unknown")
 
@@ -44,3 +45,18 @@ def classify_gap(fact: Fact, belief: str, actual: str) -> str:
     if believed < reported:
         return "pessimistic"
     return "aligned"
+
+
+def belief_classes(
+    questionnaire: Questionnaire,
+    facts: Mapping[str, Fact],
+    answers: Mapping[str, object],
+    actual: Mapping[str, str],
+) -> dict[str, str]:
+    """Gap class of every answered belief item whose fact has been reported (item id → class)."""
+    classes = {}
+    for item in questionnaire.items:
+        belief = answers.get(item.id)
+        if item.type == "belief" and isinstance(belief, str) and item.fact in actual:
+            classes[item.id] = classify_gap(facts[item.fact or ""], belief, actual[item.fact or ""])
+    return classes

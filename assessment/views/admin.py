@@ -1,12 +1,17 @@
-"""Administration: people and accounts (more areas arrive with later features)."""
+"""Administration: people, cycles (open, close, invite, remind) and the development outbox."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import queries
+from .. import invitations, queries
 from ..auth import permission_required
+from ..catalogue import catalogue
 from ..extensions import db
+from ..forms import CycleForm
+from ..models import Cycle
+from ..services.cycles import participation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -15,3 +20,101 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @permission_required("admin")
 def people() -> str:
     return render_template("admin/people.html", people=queries.list_people(db.session))
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@permission_required("admin")
+def cycles() -> str | WerkzeugResponse:
+    form = CycleForm()
+    if form.validate_on_submit():
+        assert form.id.data and form.opens.data and form.closes.data
+        if queries.get_cycle(db.session, form.id.data):
+            form.id.errors.append("A cycle with this id exists already.")
+        else:
+            queries.create_cycle(db.session, form.id.data, form.opens.data, form.closes.data)
+            db.session.commit()
+            flash(
+                f"Cycle {form.id.data} created as a draft. Open it to start taking answers.",
+                "success",
+            )
+            return redirect(url_for("admin.cycle", cycle_id=form.id.data))
+    return render_template("admin/cycles.html", cycles=queries.list_cycles(db.session), form=form)
+
+
+@bp.route("/cycles/<cycle_id>")
+@permission_required("admin")
+def cycle(cycle_id: str) -> str:
+    found = _cycle(cycle_id)
+    people = queries.executives(db.session)
+    rows = participation(
+        [(p.id, p.name, p.email, p.role_label) for p in people],
+        {
+            r.person_id: (r.status, len(r.answer_values()))
+            for r in queries.responses_in_cycle(db.session, cycle_id)
+        },
+        {
+            i.person_id: (i.sent_at, i.reminders)
+            for i in queries.invitations_in_cycle(db.session, cycle_id)
+        },
+    )
+    return render_template("admin/cycle.html", cycle=found, rows=rows)
+
+
+@bp.route("/cycles/<cycle_id>/status", methods=["POST"])
+@permission_required("admin")
+def change_status(cycle_id: str) -> WerkzeugResponse:
+    found = _cycle(cycle_id)
+    action = request.form.get("action")
+    if action == "open" and found.status == "draft":
+        versions = {}
+        for role in ("ceo", "cio", "it_manager", "hr", "legal"):
+            current = catalogue().current(role)
+            if current is not None:
+                versions[role] = (current.id, current.version)
+        queries.open_cycle(db.session, found, versions)
+        flash(f"Cycle {cycle_id} is open; questionnaire versions are pinned.", "success")
+    elif action == "close" and found.status == "open":
+        found.status = "closed"
+        flash(
+            f"Cycle {cycle_id} is closed: no more answers, invitation links stop working.",
+            "success",
+        )
+    else:
+        flash("That change is not possible in the cycle's current status.", "error")
+    db.session.commit()
+    return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<cycle_id>/invitations", methods=["POST"])
+@permission_required("admin")
+def invite(cycle_id: str) -> WerkzeugResponse:
+    found = _cycle(cycle_id)
+    if found.status != "open":
+        flash("Invitations can only be sent while the cycle is open.", "error")
+        return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+    reminder = request.form.get("kind") == "reminder"
+    invited = {i.person_id for i in queries.invitations_in_cycle(db.session, cycle_id) if i.sent_at}
+    people = [p for p in queries.executives(db.session) if found.pinned_for(p.role or "")]
+    people = [p for p in people if (p.id in invited) == reminder]
+    sent, skipped = invitations.send_invitations(found, people, reminder=reminder)
+    db.session.commit()
+    kind = "reminder" if reminder else "invitation"
+    flash(
+        f"{sent} {kind}{'s' if sent != 1 else ''} sent"
+        + (f"; {skipped} skipped because they have already submitted." if skipped else "."),
+        "success",
+    )
+    return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+
+
+@bp.route("/outbox")
+@permission_required("admin")
+def outbox() -> str:
+    return render_template("admin/outbox.html", messages=queries.list_mail(db.session))
+
+
+def _cycle(cycle_id: str) -> Cycle:
+    found = queries.get_cycle(db.session, cycle_id)
+    if found is None:
+        abort(404)
+    return found

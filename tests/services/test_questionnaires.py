@@ -152,8 +152,8 @@ BROKEN = [
     (
         "twin-worded-the-same-way",
         "ceo/1.0.0.yaml",
-        "    reverse: true\n    anchors: [\"NACD principle 1\"]",
-        "    reverse: true\n    twin: ceo.d2.l1\n    anchors: [\"NACD principle 1\"]",
+        '    reverse: true\n    anchors: ["NACD principle 1"]',
+        '    reverse: true\n    twin: ceo.d2.l1\n    anchors: ["NACD principle 1"]',
         "- id: ceo.d1.l1",
         "names twin 'ceo.d2.l1', which must be another likert item",
     ),

@@ -1,0 +1,412 @@
+"""Taking the assessment: invitation links, paged questionnaire, autosave, submit, results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import ValidationError
+
+from .. import invitations, queries
+from ..catalogue import catalogue
+from ..extensions import csrf, db
+from ..forms import field_name, page_form
+from ..models import Cycle, Person, Response
+from ..problems import problem
+from ..services.answers import MAX_COMMENT_LENGTH, missing_items
+from ..services.definitions import Questionnaire
+from ..services.gaps import belief_classes
+from ..services.pages import Page, paginate, parse_answer, progress
+from ..services.reports import personal_report
+from ..services.scoring import SCORING_VERSION, score_response
+
+bp = Blueprint("respond", __name__)
+
+SCOPE_KEY = "invitation_cycle"  # set when signed in through an invitation link
+STASH_KEY = "answer_stash"
+SCOPE_ENDPOINTS = {"auth.logout", "auth.login", "static", "main.healthz"}
+
+
+@bp.before_app_request
+def keep_invitation_sessions_in_scope() -> WerkzeugResponse | None:
+    """A link signs a person into their own questionnaire for one cycle, nothing else."""
+    cycle_id = session.get(SCOPE_KEY)
+    if (
+        cycle_id
+        and request.endpoint
+        and not (request.endpoint.startswith("respond.") or request.endpoint in SCOPE_ENDPOINTS)
+    ):
+        return redirect(url_for("respond.intro", cycle_id=cycle_id))
+    return None
+
+
+@dataclass
+class Context:
+    cycle: Cycle
+    person: Person
+    questionnaire: Questionnaire
+    pages: tuple[Page, ...]
+    response: Response | None
+
+
+def _context(cycle_id: str) -> Context:
+    cycle = queries.get_cycle(db.session, cycle_id)
+    if cycle is None:
+        abort(404)
+    person: Person = current_user.person
+    if session.get(SCOPE_KEY) not in (None, cycle_id):
+        abort(403)
+    pinned = cycle.pinned_for(person.role or "")
+    if pinned is None:
+        abort(403)
+    questionnaire = catalogue().get(pinned.questionnaire_id, pinned.version)
+    response = queries.get_response(db.session, person.id, cycle.id)
+    return Context(
+        cycle, person, questionnaire, paginate(questionnaire, catalogue().rubric), response
+    )
+
+
+@bp.route("/i/<token>")
+def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
+    check = invitations.check_link(token)
+    if check.invitation is None:
+        return render_template("respond/link_problem.html", reason=check.problem), 404
+    invited = check.invitation
+    if check.problem == "closed":
+        return render_template("respond/closed.html", cycle=invited.cycle), 410
+    invited.opened_at = invited.opened_at or _now()
+    account = queries.ensure_account(db.session, invited.person)
+    db.session.commit()
+    login_user(account)
+    session[SCOPE_KEY] = invited.cycle_id
+    return redirect(url_for("respond.intro", cycle_id=invited.cycle_id))
+
+
+@bp.route("/respond/<cycle_id>")
+@login_required
+def intro(cycle_id: str) -> str | WerkzeugResponse:
+    ctx = _context(cycle_id)
+    if ctx.response and ctx.response.status == "submitted":
+        return redirect(url_for("respond.results", cycle_id=cycle_id))
+    answers = ctx.response.answer_values() if ctx.response else {}
+    return render_template(
+        "respond/intro.html",
+        ctx=ctx,
+        progress=progress(ctx.questionnaire, answers),
+        stash=_stash(cycle_id),
+    )
+
+
+@bp.route("/respond/<cycle_id>/start", methods=["POST"])
+@login_required
+def start(cycle_id: str) -> WerkzeugResponse:
+    ctx = _context(cycle_id)
+    if ctx.cycle.status != "open":
+        return redirect(url_for("respond.intro", cycle_id=cycle_id))
+    response = queries.start_response(db.session, ctx.person, ctx.cycle)
+    db.session.commit()
+    return redirect(url_for("respond.page", cycle_id=cycle_id, number=max(response.last_page, 1)))
+
+
+@bp.route("/respond/<cycle_id>/page/<int:number>", methods=["GET"])
+@login_required
+def page(cycle_id: str, number: int) -> str | WerkzeugResponse:
+    ctx = _context(cycle_id)
+    redirect_to = _not_editable(ctx)
+    if redirect_to:
+        return redirect_to
+    assert ctx.response is not None
+    if not 1 <= number <= len(ctx.pages):
+        abort(404)
+    ctx.response.last_page = number
+    db.session.commit()
+    return _render_page(ctx, number)
+
+
+@bp.route("/respond/<cycle_id>/page/<int:number>", methods=["POST"])
+@csrf.exempt  # checked below, so that an expired token keeps the answers instead of a 400
+def save_page(cycle_id: str, number: int) -> str | WerkzeugResponse | tuple[str, int]:
+    if not current_user.is_authenticated or not _csrf_ok():
+        return _keep_for_later(cycle_id)
+    ctx = _context(cycle_id)
+    redirect_to = _not_editable(ctx)
+    if redirect_to:
+        return redirect_to
+    assert ctx.response is not None
+    if not 1 <= number <= len(ctx.pages):
+        abort(404)
+    values, errors = _posted_answers(ctx.pages[number - 1])
+    outcome = _save(ctx.response, values, _seen_versions())
+    if outcome is None or outcome.conflicts or errors:
+        conflicts = outcome.conflicts if outcome else dict.fromkeys(values, None)
+        return _render_page(
+            ctx, number, errors=errors, conflicts=conflicts
+        ), 409 if conflicts else 422
+    target = _target(ctx, number, request.form.get("action", "next"))
+    return redirect(target)
+
+
+@bp.route("/respond/<cycle_id>/answer", methods=["POST"])
+@csrf.exempt  # the script sends the token in a header; failures answer in JSON
+def autosave(cycle_id: str) -> Any:
+    if not current_user.is_authenticated:
+        return problem(401, "Signed out", "Your session has ended. Sign in again to continue.")
+    if not _csrf_ok(request.headers.get("X-CSRFToken")):
+        return problem(400, "Form expired", "Reload the page to continue; nothing was lost.")
+    ctx = _context(cycle_id)
+    if ctx.response is None or ctx.response.status != "draft" or ctx.cycle.status != "open":
+        return problem(409, "Not editable", "This questionnaire can no longer be changed.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("item"), str):
+        return problem(422, "Invalid answer", "Send {item, value, version}.")
+    item = next((i for i in ctx.questionnaire.items if i.id == body["item"]), None)
+    if item is None:
+        return problem(422, "Invalid answer", "That is not an item of this questionnaire.")
+    raw = body.get("value")
+    value, error = parse_answer(item, None if raw is None else str(raw))
+    if error:
+        return problem(422, "Invalid answer", error, errors=[{"field": item.id, "message": error}])
+    seen = body.get("version")
+    outcome = _save(
+        ctx.response, {item.id: value}, {item.id: seen} if isinstance(seen, int) else {}
+    )
+    if outcome is None or outcome.conflicts:
+        db.session.rollback()
+        current = {a.item_id: a for a in ctx.response.answers}.get(item.id)
+        return problem(
+            409,
+            "Changed elsewhere",
+            "This answer was changed in another window; the newer answer is kept.",
+            value=current.value if current else None,
+            version=current.version if current else None,
+        )
+    return {"saved": True, "item": item.id, "version": outcome.saved[item.id]}
+
+
+@bp.route("/respond/<cycle_id>/review")
+@login_required
+def review(cycle_id: str) -> str | WerkzeugResponse:
+    ctx = _context(cycle_id)
+    redirect_to = _not_editable(ctx)
+    if redirect_to:
+        return redirect_to
+    assert ctx.response is not None
+    return _render_review(ctx)
+
+
+@bp.route("/respond/<cycle_id>/submit", methods=["POST"])
+@login_required
+def submit(cycle_id: str) -> str | WerkzeugResponse | tuple[str, int]:
+    ctx = _context(cycle_id)
+    if ctx.response and ctx.response.status == "submitted":
+        return redirect(url_for("respond.results", cycle_id=cycle_id))
+    redirect_to = _not_editable(ctx)
+    if redirect_to:
+        return redirect_to
+    assert ctx.response is not None
+    if missing_items(ctx.questionnaire, ctx.response.answer_values()):
+        return _render_review(ctx, tried=True), 422
+    if queries.submit_response(db.session, ctx.response, SCORING_VERSION):
+        queries.mark_invitation_completed(db.session, ctx.person.id, cycle_id)
+    db.session.commit()
+    return redirect(url_for("respond.results", cycle_id=cycle_id))
+
+
+@bp.route("/respond/<cycle_id>/results")
+@login_required
+def results(cycle_id: str) -> str | WerkzeugResponse:
+    ctx = _context(cycle_id)
+    if ctx.response is None or ctx.response.status != "submitted":
+        return redirect(url_for("respond.intro", cycle_id=cycle_id))
+    answers = ctx.response.answer_values()
+    facts = queries.fact_categories(db.session, cycle_id)
+    result = score_response(ctx.questionnaire, catalogue().rubric, answers, facts)
+    classes = belief_classes(ctx.questionnaire, catalogue().facts, answers, facts)
+    report = personal_report(result, ctx.questionnaire, catalogue(), answers, gap_classes=classes)
+    return render_template("respond/results.html", ctx=ctx, report=report)
+
+
+@bp.route("/respond/<cycle_id>/kept", methods=["POST"])
+@login_required
+def apply_stash(cycle_id: str) -> WerkzeugResponse:
+    ctx = _context(cycle_id)
+    stash = _stash(cycle_id)
+    if stash and request.form.get("action") == "save" and ctx.cycle.status == "open":
+        response = ctx.response or queries.start_response(db.session, ctx.person, ctx.cycle)
+        if response.status == "draft":
+            _save(response, _typed(ctx.questionnaire, stash), {})
+    key = session.pop(STASH_KEY, None)
+    if key:
+        queries.drop_stash(db.session, key)
+        db.session.commit()
+    return redirect(url_for("respond.intro", cycle_id=cycle_id))
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _csrf_ok(token: str | None = None) -> bool:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(token if token is not None else request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return False
+    return True
+
+
+def _not_editable(ctx: Context) -> WerkzeugResponse | None:
+    if ctx.response is not None and ctx.response.status == "submitted":
+        return redirect(url_for("respond.results", cycle_id=ctx.cycle.id))
+    if ctx.response is None or ctx.cycle.status != "open":
+        return redirect(url_for("respond.intro", cycle_id=ctx.cycle.id))
+    return None
+
+
+def _posted_answers(current: Page) -> tuple[dict[str, object], dict[str, str]]:
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for item in current.items:
+        name = field_name(item)
+        if name not in request.form:
+            continue
+        value, error = parse_answer(item, request.form.get(name))
+        if error:
+            errors[item.id] = error
+        else:
+            values[item.id] = value
+    return values, errors
+
+
+def _seen_versions() -> dict[str, int]:
+    seen = {}
+    for key, raw in request.form.items():
+        if key.startswith("version-") and raw.isdigit():
+            seen[key.removeprefix("version-")] = int(raw)
+    return seen
+
+
+def _save(
+    response: Response, values: dict[str, object], seen: dict[str, int]
+) -> queries.SaveOutcome | None:
+    """Save and commit; None when another request changed a row at the same moment."""
+    try:
+        outcome = queries.save_answers(db.session, response, values, seen)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return None
+    return outcome
+
+
+def _target(ctx: Context, number: int, action: str) -> str:
+    cycle_id = ctx.cycle.id
+    if action == "back" and number > 1:
+        return url_for("respond.page", cycle_id=cycle_id, number=number - 1)
+    if action == "leave":
+        return url_for("respond.intro", cycle_id=cycle_id, saved=1)
+    if action == "review" or number >= len(ctx.pages):
+        return url_for("respond.review", cycle_id=cycle_id)
+    return url_for("respond.page", cycle_id=cycle_id, number=number + 1)
+
+
+def _render_page(
+    ctx: Context,
+    number: int,
+    errors: dict[str, str] | None = None,
+    conflicts: dict[str, object] | None = None,
+) -> str:
+    assert ctx.response is not None
+    current = ctx.pages[number - 1]
+    stored = {a.item_id: a for a in ctx.response.answers}
+    values = {k: a.value for k, a in stored.items() if a.value is not None}
+    posted = request.form if request.method == "POST" and not conflicts else None
+    form = page_form(current.items, formdata=posted, data=values)
+    return render_template(
+        "respond/page.html",
+        ctx=ctx,
+        page=current,
+        form=form,
+        field_name=field_name,
+        versions={k: a.version for k, a in stored.items()},
+        errors=errors or {},
+        conflicts=conflicts or {},
+        progress=progress(ctx.questionnaire, values),
+        total_pages=len(ctx.pages),
+    )
+
+
+def _render_review(ctx: Context, tried: bool = False) -> str:
+    assert ctx.response is not None
+    answers = ctx.response.answer_values()
+    missing = missing_items(ctx.questionnaire, answers)
+    page_of = {item.id: p.number for p in ctx.pages for item in p.items}
+    return render_template(
+        "respond/review.html",
+        ctx=ctx,
+        missing=missing,
+        page_of=page_of,
+        tried=tried,
+        progress=progress(ctx.questionnaire, answers),
+    )
+
+
+def _keep_for_later(cycle_id: str) -> tuple[str, int]:
+    """Expired session or form: keep what was posted as a stash and explain what happens next."""
+    # Raw text only: it is checked against the questionnaire when its owner confirms it.
+    answers: dict[str, object] = {
+        key.removeprefix("answer-"): value
+        for key, value in request.form.items()
+        if key.startswith("answer-") and value.strip() and len(value) <= MAX_COMMENT_LENGTH
+    }
+    key = session.get(STASH_KEY) or secrets.token_urlsafe(24)
+    previous = queries.take_stash(db.session, key)
+    if previous and previous.cycle_id == cycle_id:
+        answers = {**previous.answers, **answers}
+    queries.stash_answers(db.session, key, cycle_id, answers)
+    db.session.commit()
+    session[STASH_KEY] = key
+    return render_template(
+        "respond/kept.html",
+        cycle_id=cycle_id,
+        count=len(answers),
+        signed_in=current_user.is_authenticated,
+    ), 200
+
+
+def _typed(questionnaire: Questionnaire, raw: dict[str, object]) -> dict[str, object]:
+    """Stashed text turned into valid answers; anything invalid is dropped."""
+    typed = {}
+    for item in questionnaire.items:
+        if item.id in raw:
+            value, error = parse_answer(item, str(raw[item.id]))
+            if value is not None and error is None:
+                typed[item.id] = value
+    return typed
+
+
+def _stash(cycle_id: str) -> dict[str, object] | None:
+    """Answers kept from an expired session of this browser, if any."""
+    key = session.get(STASH_KEY)
+    stash = queries.take_stash(db.session, key) if key else None
+    return stash.answers if stash and stash.cycle_id == cycle_id else None
