@@ -214,7 +214,7 @@ class Invitation(Base):
 
 
 class InvitationToken(Base):
-    """The hash of one link sent for an invitation; a reminder adds a link, older ones still work."""
+    """The hash of one link sent for an invitation; reminders add links, old ones still work."""
 
     __tablename__ = "invitation_token"
 
