@@ -14,6 +14,15 @@
     status.className = "save-status" + (state ? " " + state : "");
   }
 
+  function showProgress(answered, required) {
+    var text = document.getElementById("progress-text");
+    var bar = document.querySelector(".progress-block progress");
+    if (!text || !bar || answered === undefined) { return; }
+    text.textContent = text.textContent.replace(/\d+ of \d+ questions answered/,
+      answered + " of " + required + " questions answered");
+    bar.value = answered;
+  }
+
   function currentValue(fieldset) {
     var text = fieldset.querySelector("textarea");
     if (text) { return text.value; }
@@ -44,6 +53,7 @@
       if (result.status === 200 && result.body.saved) {
         versionInput.value = result.body.version;
         setStatus(fieldset, "Saved", "saved");
+        showProgress(result.body.answered, result.body.required);
       } else if (result.status === 409 && result.body.version !== undefined) {
         versionInput.value = result.body.version === null ? "" : result.body.version;
         showServerValue(fieldset, result.body.value);

@@ -29,12 +29,39 @@ class Progress:
 
 
 def paginate(questionnaire: Questionnaire, rubric: Rubric) -> tuple[Page, ...]:
-    """One page per rubric domain that has items, in rubric order; items keep file order."""
+    """One page per rubric domain that has items, in rubric order; items keep file order.
+
+    A confidence question asks about answers just given, so it goes on the page of its last
+    linked question, right after it, whatever domain it is filed under.
+    """
+    placed = {i.id: i.domain for i in questionnaire.items if i.type != "confidence"}
+    domain_rank = {d.id: k for k, d in enumerate(rubric.domains)}
+    file_index = {i.id: k for k, i in enumerate(questionnaire.items)}
+    by_domain: dict[str, list[Item]] = {d.id: [] for d in rubric.domains}
+    for item in questionnaire.items:
+        if item.type != "confidence":
+            by_domain[item.domain].append(item)
+    for item in questionnaire.items:
+        if item.type == "confidence":
+            shown = [link for link in item.links if link in placed]
+            last = max(
+                shown, key=lambda link: (domain_rank[placed[link]], file_index[link]), default=None
+            )
+            items = by_domain[placed.get(last or "", item.domain)]
+            after = next((k for k, i in enumerate(items) if i.id == last), len(items) - 1)
+            items.insert(after + 1, item)
     pages: list[Page] = []
     for domain in rubric.domains:
-        items = tuple(i for i in questionnaire.items if i.domain == domain.id)
-        if items:
-            pages.append(Page(len(pages) + 1, domain.id, domain.name, domain.summary, items))
+        if by_domain[domain.id]:
+            pages.append(
+                Page(
+                    len(pages) + 1,
+                    domain.id,
+                    domain.name,
+                    domain.summary,
+                    tuple(by_domain[domain.id]),
+                )
+            )
     return tuple(pages)
 
 

@@ -196,7 +196,14 @@ def autosave(cycle_id: str) -> Any:
             value=current.value if current else None,
             version=current.version if current else None,
         )
-    return {"saved": True, "item": item.id, "version": outcome.saved[item.id]}
+    done = progress(ctx.questionnaire, ctx.response.answer_values())
+    return {
+        "saved": True,
+        "item": item.id,
+        "version": outcome.saved[item.id],
+        "answered": done.answered,
+        "required": done.required,
+    }
 
 
 @bp.route("/respond/<cycle_id>/review")

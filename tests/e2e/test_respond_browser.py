@@ -75,6 +75,7 @@ def test_full_journey_with_keyboard_and_autosave(browser, live_app, invitation_l
     page.keyboard.press("Space")
     expect(first).to_be_checked()
     expect_saved(page.locator("fieldset[data-item]").first)
+    expect(page.locator("#progress-text")).to_contain_text("1 of ")
     for number in range(1, len(PAGES) + 1):
         answer_page(page, number)
         page.get_by_role("button", name=re.compile("^Save and (continue|review)$")).click()

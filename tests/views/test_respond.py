@@ -177,10 +177,13 @@ def test_autosave_confirms_with_version_and_rejects_bad_values(app, ceo):
     ceo.post(f"/respond/{CYCLE}/start")
     likert = next(i for i in CEO.items if i.type == "likert")
     ok = ceo.post(f"/respond/{CYCLE}/answer", json={"item": likert.id, "value": 5})
+    required = sum(1 for i in CEO.items if i.type != "comment")
     assert ok.status_code == 200 and ok.get_json() == {
         "saved": True,
         "item": likert.id,
         "version": 1,
+        "answered": 1,
+        "required": required,
     }
     again = ceo.post(f"/respond/{CYCLE}/answer", json={"item": likert.id, "value": 2, "version": 1})
     assert again.get_json()["version"] == 2
