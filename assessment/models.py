@@ -249,3 +249,51 @@ class AnswerStash(Base):
     cycle_id: Mapped[str] = mapped_column(String(20))
     answers: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FactValue(Base):
+    """One entry of a fact for a cycle. Rows are never changed: a correction is a new row,
+    so the history of who reported what, when and why is kept."""
+
+    __tablename__ = "fact_value"
+    __table_args__ = (UniqueConstraint("cycle_id", "fact_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    fact_id: Mapped[str] = mapped_column(String(80))
+    revision: Mapped[int] = mapped_column(Integer)
+    value: Mapped[object] = mapped_column(JSON)  # category id, number, or ISO date
+    category: Mapped[str] = mapped_column(String(40))  # the value mapped to a category
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(String(500))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it changed after attestation
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    entered_by: Mapped[Person] = relationship()
+
+
+class FactAttestation(Base):
+    """A committee member's sign-off of the cycle's fact report as it stood at that moment."""
+
+    __tablename__ = "fact_attestation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    last_value_id: Mapped[int] = mapped_column(Integer)  # newest fact_value row it covers
+    attested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    attested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attested_by: Mapped[Person] = relationship()
+
+
+class FactDelegation(Base):
+    """An administrator's delegation of one fact to a person outside its owner role."""
+
+    __tablename__ = "fact_delegation"
+
+    fact_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+
+    person: Mapped[Person] = relationship()

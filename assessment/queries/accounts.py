@@ -1,0 +1,67 @@
+"""People and accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from ..models import (
+    Account,
+    AccountPermission,
+    Person,
+)
+from .session import AnySession
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared case-insensitively and without surrounding blanks."""
+    return email.strip().lower()
+
+
+def find_account_by_email(session: AnySession, email: str) -> Account | None:
+    """The account of the person with this e-mail address, if any."""
+    return session.scalar(
+        select(Account).join(Account.person).where(Person.email == normalise_email(email))
+    )
+
+
+def find_person_by_email(session: AnySession, email: str) -> Person | None:
+    """The person with this e-mail address, if any."""
+    return session.scalar(select(Person).where(Person.email == normalise_email(email)))
+
+
+def count_accounts(session: AnySession) -> int:
+    """How many accounts exist (an empty database gets a first administrator)."""
+    return session.scalar(select(func.count()).select_from(Account)) or 0
+
+
+def create_person_with_account(
+    session: AnySession,
+    *,
+    email: str,
+    name: str,
+    password_hash: str,
+    role: str | None = None,
+    permissions: tuple[str, ...] = (),
+) -> Person:
+    """Add a person and their account with the given permissions."""
+    person = Person(email=normalise_email(email), name=name.strip(), role=role)
+    account = Account(person=person, password_hash=password_hash, active=True)
+    account.permission_rows = [AccountPermission(permission=p) for p in sorted(set(permissions))]
+    session.add_all([person, account])
+    session.flush()
+    return person
+
+
+def record_login(session: AnySession, account: Account, *, new_hash: str | None = None) -> None:
+    """Stamp the log-in time and, when the hasher's parameters changed, store the new hash."""
+    account.last_login_at = dt.datetime.now(dt.UTC)
+    if new_hash:
+        account.password_hash = new_hash
+    session.flush()
+
+
+def list_people(session: AnySession) -> list[Person]:
+    """Everyone, by name, with accounts and permissions loaded for display."""
+    return list(session.scalars(select(Person).order_by(Person.name, Person.email)))

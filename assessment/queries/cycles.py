@@ -1,0 +1,48 @@
+"""Cycles and the questionnaire versions they pin."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..models import (
+    Cycle,
+    CycleQuestionnaire,
+)
+from .session import AnySession
+
+
+def get_cycle(session: AnySession, cycle_id: str) -> Cycle | None:
+    """The cycle with this id, if any."""
+    return session.get(Cycle, cycle_id)
+
+
+def list_cycles(session: AnySession) -> list[Cycle]:
+    """All cycles, newest first."""
+    return list(session.scalars(select(Cycle).order_by(Cycle.opens.desc(), Cycle.id.desc())))
+
+
+def open_cycles(session: AnySession) -> list[Cycle]:
+    """Cycles currently taking answers, newest first."""
+    return [c for c in list_cycles(session) if c.status == "open"]
+
+
+def create_cycle(session: AnySession, cycle_id: str, opens: dt.date, closes: dt.date) -> Cycle:
+    """Add a cycle in draft status."""
+    cycle = Cycle(id=cycle_id, opens=opens, closes=closes, status="draft")
+    session.add(cycle)
+    session.flush()
+    return cycle
+
+
+def open_cycle(session: AnySession, cycle: Cycle, versions: dict[str, tuple[str, str]]) -> None:
+    """Pin each role's questionnaire (role → (id, version)) and start taking answers."""
+    pinned = {p.role for p in cycle.pinned}
+    for role, (questionnaire_id, version) in versions.items():
+        if role not in pinned:
+            cycle.pinned.append(
+                CycleQuestionnaire(role=role, questionnaire_id=questionnaire_id, version=version)
+            )
+    cycle.status = "open"
+    session.flush()

@@ -1,0 +1,148 @@
+"""Fact reports, attestations and delegations; submitted responses for reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from ..models import (
+    Cycle,
+    FactAttestation,
+    FactDelegation,
+    FactValue,
+    Person,
+    Response,
+)
+from .session import AnySession
+
+
+def current_fact_values(session: AnySession, cycle_id: str) -> dict[str, FactValue]:
+    """The newest entry of each fact reported for the cycle."""
+    rows = session.scalars(
+        select(FactValue).where(FactValue.cycle_id == cycle_id).order_by(FactValue.revision)
+    )
+    return {row.fact_id: row for row in rows}
+
+
+def fact_categories(session: AnySession, cycle_id: str) -> dict[str, str]:
+    """Reported category of each fact in the cycle."""
+    return {f: row.category for f, row in current_fact_values(session, cycle_id).items()}
+
+
+def fact_history(session: AnySession, cycle_id: str, fact_id: str) -> list[FactValue]:
+    """Every entry of one fact in the cycle, newest first."""
+    return list(
+        session.scalars(
+            select(FactValue)
+            .where(FactValue.cycle_id == cycle_id, FactValue.fact_id == fact_id)
+            .order_by(FactValue.revision.desc())
+        )
+    )
+
+
+def add_fact_value(
+    session: AnySession,
+    cycle_id: str,
+    fact_id: str,
+    *,
+    value: object,
+    category: str,
+    as_of: dt.date,
+    evidence: str,
+    note: str,
+    reason: str,
+    person: Person,
+) -> FactValue:
+    """Append a new revision of a fact; earlier revisions stay as they were."""
+    latest = session.scalar(
+        select(func.max(FactValue.revision)).where(
+            FactValue.cycle_id == cycle_id, FactValue.fact_id == fact_id
+        )
+    )
+    row = FactValue(
+        cycle_id=cycle_id,
+        fact_id=fact_id,
+        revision=(latest or 0) + 1,
+        value=value,
+        category=category,
+        as_of=as_of,
+        evidence=evidence,
+        note=note,
+        reason=reason,
+        entered_by=person,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def previous_fact_values(session: AnySession, cycle: Cycle) -> dict[str, FactValue]:
+    """The newest values of the latest earlier cycle that has a fact report."""
+    earlier = session.scalars(
+        select(Cycle).where(Cycle.opens < cycle.opens).order_by(Cycle.opens.desc())
+    )
+    for previous in earlier:
+        values = current_fact_values(session, previous.id)
+        if values:
+            return values
+    return {}
+
+
+def latest_attestation(session: AnySession, cycle_id: str) -> FactAttestation | None:
+    """The most recent sign-off of the cycle's fact report."""
+    return session.scalar(
+        select(FactAttestation)
+        .where(FactAttestation.cycle_id == cycle_id)
+        .order_by(FactAttestation.id.desc())
+        .limit(1)
+    )
+
+
+def attest_facts(session: AnySession, cycle_id: str, person: Person) -> FactAttestation | None:
+    """Record a sign-off covering every entry so far; None when nothing is reported."""
+    newest = session.scalar(select(func.max(FactValue.id)).where(FactValue.cycle_id == cycle_id))
+    if newest is None:
+        return None
+    attestation = FactAttestation(cycle_id=cycle_id, last_value_id=newest, attested_by=person)
+    session.add(attestation)
+    session.flush()
+    return attestation
+
+
+def delegated_facts(session: AnySession, person_id: int) -> set[str]:
+    """Facts an administrator delegated to this person."""
+    return set(
+        session.scalars(select(FactDelegation.fact_id).where(FactDelegation.person_id == person_id))
+    )
+
+
+def list_delegations(session: AnySession) -> list[FactDelegation]:
+    """All delegations, by fact."""
+    return list(session.scalars(select(FactDelegation).order_by(FactDelegation.fact_id)))
+
+
+def set_delegation(session: AnySession, fact_id: str, person_id: int, granted: bool) -> None:
+    """Grant or withdraw one delegation."""
+    existing = session.get(FactDelegation, (fact_id, person_id))
+    if granted and existing is None:
+        session.add(FactDelegation(fact_id=fact_id, person_id=person_id))
+    elif not granted and existing is not None:
+        session.delete(existing)
+    session.flush()
+
+
+def submitted_responses(session: AnySession, cycle_id: str) -> list[Response]:
+    """Submitted responses of the cycle, with their people."""
+    return list(
+        session.scalars(
+            select(Response)
+            .where(Response.cycle_id == cycle_id, Response.status == "submitted")
+            .order_by(Response.id)
+        )
+    )
+
+
+def get_person(session: AnySession, person_id: int) -> Person | None:
+    """The person with this id, if any."""
+    return session.get(Person, person_id)

@@ -1,0 +1,105 @@
+"""Responses and answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..models import (
+    Answer,
+    Cycle,
+    Person,
+    Response,
+)
+from .session import AnySession
+
+
+def get_response(session: AnySession, person_id: int, cycle_id: str) -> Response | None:
+    """The person's response in the cycle, if they started one."""
+    return session.scalar(
+        select(Response).where(Response.person_id == person_id, Response.cycle_id == cycle_id)
+    )
+
+
+def start_response(session: AnySession, person: Person, cycle: Cycle) -> Response:
+    """The person's draft for the cycle, created on first use (safe against double starts)."""
+    existing = get_response(session, person.id, cycle.id)
+    if existing:
+        return existing
+    pinned = cycle.pinned_for(person.role or "")
+    assert pinned is not None, "only people whose role has a pinned questionnaire can start"
+    response = Response(
+        person_id=person.id,
+        cycle_id=cycle.id,
+        status="draft",
+        questionnaire_id=pinned.questionnaire_id,
+        questionnaire_version=pinned.version,
+    )
+    try:
+        with session.begin_nested():
+            session.add(response)
+    except IntegrityError:  # a second tab or a double click created it a moment ago
+        found = get_response(session, person.id, cycle.id)
+        assert found is not None
+        return found
+    return response
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    saved: dict[str, int]  # item id → new version
+    conflicts: dict[str, object]  # item id → the newer value kept on the server
+
+
+def save_answers(
+    session: AnySession,
+    response: Response,
+    values: dict[str, object],
+    seen_versions: dict[str, int] | None = None,
+) -> SaveOutcome:
+    """Store answers in place. An answer changed elsewhere since ``seen_versions`` is not
+    overwritten but reported as a conflict, so no update is lost silently."""
+    seen_versions = seen_versions or {}
+    existing = {a.item_id: a for a in response.answers}
+    saved: dict[str, int] = {}
+    conflicts: dict[str, object] = {}
+    for item_id, value in values.items():
+        answer = existing.get(item_id)
+        if answer is None:
+            answer = Answer(item_id=item_id, value=value)
+            response.answers.append(answer)
+        elif answer.value == value:
+            saved[item_id] = answer.version
+            continue
+        elif item_id in seen_versions and seen_versions[item_id] != answer.version:
+            conflicts[item_id] = answer.value
+            continue
+        else:
+            answer.value = value
+        session.flush()
+        saved[item_id] = answer.version
+    return SaveOutcome(saved, conflicts)
+
+
+def submit_response(session: AnySession, response: Response, scoring_version: str) -> bool:
+    """Mark the draft submitted; False when it already was (a double click, a second tab)."""
+    result = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "draft")
+        .values(
+            status="submitted",
+            submitted_at=dt.datetime.now(dt.UTC),
+            scoring_version=scoring_version,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(response)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def responses_in_cycle(session: AnySession, cycle_id: str) -> list[Response]:
+    """Every response of the cycle."""
+    return list(session.scalars(select(Response).where(Response.cycle_id == cycle_id)))

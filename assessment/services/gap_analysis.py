@@ -1,0 +1,212 @@
+"""Gap analysis: every executive's belief against the owner's fact, summarised honestly.
+
+Kappa, the binomial test and Clopper–Pearson intervals follow research/STATS.md §(b); small
+groups get counts with exact tests, and statistics that are undefined are reported as None.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from scipy.stats import binomtest
+
+from .definitions import DONT_KNOW, Fact
+from .gaps import GAP_CLASSES, classify_gap
+
+
+@dataclass(frozen=True)
+class Belief:
+    """One executive's answer to one belief item."""
+
+    email: str
+    name: str
+    role: str
+    item_id: str
+    fact_id: str
+    belief: str  # a category id of the fact, or the don't-know choice
+
+
+@dataclass(frozen=True)
+class Pair:
+    email: str
+    name: str
+    role: str
+    item_id: str
+    fact_id: str
+    domain: str
+    belief: str
+    actual: str
+    gap: str  # aligned | optimistic | pessimistic | unknown
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Class counts and agreement statistics for a group of pairs."""
+
+    counts: dict[str, int]
+    pairs: int
+    answered: int  # pairs that are not unknown
+    optimism_index: float | None  # (optimistic - pessimistic) / answered
+    agreement: float | None  # aligned / answered
+    dont_know_rate: float | None
+    kappa: float | None  # over answered pairs on categorical facts; None where undefined
+    kappa_pairs: int
+    optimism_p: float | None  # one-sided exact binomial: optimistic outnumber pessimistic
+    optimism_n: int  # optimistic + pessimistic
+
+
+@dataclass(frozen=True)
+class FactSummary:
+    fact_id: str
+    title: str
+    actual: str
+    actual_label: str
+    pairs: int
+    accurate: int
+    accuracy: float | None
+    accuracy_ci: tuple[float, float] | None  # exact Clopper–Pearson 95 %
+    dont_know_rate: float | None
+    false_assurance: int  # believes the control is in place while it is absent
+    roles_wrong_or_unknown: tuple[str, ...]
+    nobody_knows: bool
+
+
+@dataclass(frozen=True)
+class GapReport:
+    pairs: tuple[Pair, ...]
+    by_role: dict[str, Summary]
+    by_person: dict[str, Summary]
+    by_domain: dict[str, Summary]
+    by_fact: dict[str, Summary]
+    facts: tuple[FactSummary, ...]
+    blind_spots: tuple[FactSummary, ...]  # most roles affected first
+    overall: Summary
+    pending: tuple[Belief, ...]  # beliefs whose fact is not reported yet
+
+
+def analyse_gaps(
+    beliefs: Iterable[Belief],
+    facts: Mapping[str, Fact],
+    actual: Mapping[str, str],
+) -> GapReport:
+    """Classify each belief whose fact is reported, then summarise by role, person, domain, fact."""
+    pairs, pending = [], []
+    for belief in beliefs:
+        if belief.fact_id not in actual:
+            pending.append(belief)
+            continue
+        fact = facts[belief.fact_id]
+        gap = classify_gap(fact, belief.belief, actual[belief.fact_id])
+        pairs.append(
+            Pair(
+                belief.email,
+                belief.name,
+                belief.role,
+                belief.item_id,
+                belief.fact_id,
+                fact.domain,
+                belief.belief,
+                actual[belief.fact_id],
+                gap,
+            )
+        )
+    fact_summaries = tuple(
+        _fact_summary(facts[f], actual[f], [p for p in pairs if p.fact_id == f])
+        for f in sorted({p.fact_id for p in pairs})
+    )
+    blind = sorted(
+        (s for s in fact_summaries if len(s.roles_wrong_or_unknown) >= 2 or s.nobody_knows),
+        key=lambda s: (
+            -len(s.roles_wrong_or_unknown),
+            -s.false_assurance,
+            -(1 - (s.accuracy or 0)),
+            s.fact_id,
+        ),
+    )
+    return GapReport(
+        pairs=tuple(pairs),
+        by_role=_group(pairs, lambda p: p.role, facts),
+        by_person=_group(pairs, lambda p: p.email, facts),
+        by_domain=_group(pairs, lambda p: p.domain, facts),
+        by_fact=_group(pairs, lambda p: p.fact_id, facts, with_kappa=False),
+        facts=fact_summaries,
+        blind_spots=tuple(blind),
+        overall=summarise(pairs, facts),
+        pending=tuple(pending),
+    )
+
+
+def _group(
+    pairs: Sequence[Pair],
+    key: Callable[[Pair], str],
+    facts: Mapping[str, Fact],
+    with_kappa: bool = True,
+) -> dict[str, Summary]:
+    groups: dict[str, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        groups[key(pair)].append(pair)
+    return {k: summarise(v, facts, with_kappa) for k, v in sorted(groups.items())}
+
+
+def summarise(pairs: Sequence[Pair], facts: Mapping[str, Fact], with_kappa: bool = True) -> Summary:
+    """Counts, optimism index, agreement, don't-know rate, kappa and the optimism test."""
+    counts = Counter(p.gap for p in pairs)
+    full = {c: counts.get(c, 0) for c in GAP_CLASSES}
+    answered = len(pairs) - full["unknown"]
+    optimistic, pessimistic = full["optimistic"], full["pessimistic"]
+    categorical = [p for p in pairs if p.gap != "unknown" and not facts[p.fact_id].bands]
+    n = optimistic + pessimistic
+    return Summary(
+        counts=full,
+        pairs=len(pairs),
+        answered=answered,
+        optimism_index=(optimistic - pessimistic) / answered if answered else None,
+        agreement=full["aligned"] / answered if answered else None,
+        dont_know_rate=full["unknown"] / len(pairs) if pairs else None,
+        kappa=cohen_kappa([p.belief for p in categorical], [p.actual for p in categorical])
+        if with_kappa
+        else None,
+        kappa_pairs=len(categorical) if with_kappa else 0,
+        optimism_p=binomtest(optimistic, n, alternative="greater").pvalue if n else None,
+        optimism_n=n,
+    )
+
+
+def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
+    """Cohen's kappa of two label sequences; None when undefined (no pairs, or p_e = 1)."""
+    n = len(first)
+    if n == 0:
+        return None
+    labels = sorted(set(first) | set(second))
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
+    left, right = Counter(first), Counter(second)
+    expected = sum(left[label] * right[label] for label in labels) / (n * n)
+    if expected >= 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def _fact_summary(fact: Fact, actual: str, pairs: Sequence[Pair]) -> FactSummary:
+    accurate = sum(p.belief == actual for p in pairs)
+    ci = None
+    if pairs:
+        interval = binomtest(accurate, len(pairs)).proportion_ci(0.95, method="exact")
+        ci = (float(interval.low), float(interval.high))
+    worst = fact.category_ids[0]
+    wrong_roles = sorted({p.role for p in pairs if p.gap != "aligned"})
+    return FactSummary(
+        fact_id=fact.id,
+        title=fact.title,
+        actual=actual,
+        actual_label=fact.label(actual),
+        pairs=len(pairs),
+        accurate=accurate,
+        accuracy=accurate / len(pairs) if pairs else None,
+        accuracy_ci=ci,
+        dont_know_rate=sum(p.belief == DONT_KNOW for p in pairs) / len(pairs) if pairs else None,
+        false_assurance=sum(p.gap == "optimistic" and actual == worst for p in pairs),
+        roles_wrong_or_unknown=tuple(wrong_roles),
+        nobody_knows=bool(pairs) and all(p.gap == "unknown" for p in pairs),
+    )
