@@ -6,6 +6,7 @@ from wtforms import (
     EmailField,
     PasswordField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -15,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from .services.answers import MAX_COMMENT_LENGTH
-from .services.definitions import Item, scale_label
+from .services.definitions import Fact, Item, scale_label
 
 
 class LoginForm(FlaskForm):
@@ -91,3 +92,52 @@ class CycleForm(FlaskForm):
     def validate_closes(self, field: DateField) -> None:
         if self.opens.data and field.data and field.data < self.opens.data:
             raise ValidationError("The closing date must not be before the opening date.")
+
+
+# --- fact reports -------------------------------------------------------------------------
+
+
+class FactEntryForm(FlaskForm):
+    """A fact's value for the cycle; fields are adjusted to the fact's type in ``fact_form``."""
+
+    category = RadioField("Value", validators=[Optional()], validate_choice=True)
+    number = StringField("Number", validators=[Optional(), Length(max=30)])
+    date = DateField("Date", validators=[Optional()])
+    as_of = DateField(
+        "As of",
+        validators=[DataRequired()],
+        description="The date the value describes, e.g. the end of the quarter.",
+    )
+    evidence = StringField(
+        "Evidence reference",
+        validators=[DataRequired(), Length(max=500)],
+        description="Where the proof lives: a report, ticket or document id.",
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        "Why it changed",
+        validators=[Optional(), Length(max=2000)],
+        description="Required once the report has been attested.",
+    )
+    submit = SubmitField("Save")
+
+
+def fact_form(fact: Fact, data: dict[str, object] | None = None) -> FactEntryForm:
+    """The entry form for one fact, with its categories as choices."""
+    form = FactEntryForm(data=data or {})
+    form.category.choices = [SelectChoice(c.id, c.label) for c in fact.categories]
+    if fact.is_numeric:
+        form.category.label.text = "Or choose the band directly"
+        form.number.label.text = {
+            "percent": "Percentage (0–100)",
+            "days": "Number of days",
+            "count": "Count",
+            "date": "Number",
+        }[fact.type]
+    return form
+
+
+class DelegationForm(FlaskForm):
+    fact_id = SelectField("Fact", validators=[DataRequired()])
+    person_id = SelectField("Person", validators=[DataRequired()], coerce=int)
+    submit = SubmitField("Delegate")

@@ -17,6 +17,8 @@ class NavLink:
 
 NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("main.home", "Home"),
+    NavLink("gaps.index", "Gap reports", ("admin", "committee")),
+    NavLink("facts.index", "Fact reports", ("admin", "committee", "fact_owner")),
     NavLink("admin.cycles", "Cycles", ("admin",)),
     NavLink("admin.people", "People", ("admin",)),
     NavLink("admin.outbox", "Outbox", ("admin",)),

@@ -157,3 +157,17 @@ def complete_answers(role: str) -> dict[str, object]:
         else:
             answers[item.id] = item.correct_choice or item.choices[0].id
     return answers
+
+
+def submit_answers(
+    app: Flask, email: str, answers: dict[str, object], cycle_id: str = "2026-Q4"
+) -> None:
+    """Store and submit a complete response for the person, as the form would."""
+    with app.app_context():
+        person = queries.find_person_by_email(db.session, email)
+        cycle = queries.get_cycle(db.session, cycle_id)
+        assert person is not None and cycle is not None
+        response = queries.start_response(db.session, person, cycle)
+        queries.save_answers(db.session, response, answers)
+        assert queries.submit_response(db.session, response, "1")
+        db.session.commit()

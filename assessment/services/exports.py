@@ -1,0 +1,154 @@
+"""CSV, XLSX and PDF files from plain tables, safe to open in a spreadsheet.
+
+A text cell that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+carriage return) gets a leading apostrophe, in every cell including headers; numbers written
+as numbers stay numbers, and text that is just a number (such as "-12.5") is left alone
+because no spreadsheet can run it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+Cell = str | int | float | None
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+def neutralise(value: Cell) -> Cell:
+    """The cell as a spreadsheet should receive it."""
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text.strip()):
+        return "'" + text
+    return text
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 CSV with a byte-order mark so that spreadsheet programs detect the encoding."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in table.headers])
+    for row in table.rows:
+        writer.writerow(["" if c is None else neutralise(c) for c in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """One sheet per table; text cells are stored as text, never as formulas."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title))
+        sheet.append([neutralise(h) for h in table.headers])
+        for row in table.rows:
+            sheet.append([_xlsx_cell(c) for c in row])
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # openpyxl would otherwise treat "=…" as a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value: Cell) -> Cell:
+    neutral = neutralise(value)
+    if isinstance(neutral, str):
+        # XML 1.0 cannot hold most control characters; show them rather than fail the file.
+        return "".join(
+            ch if ch in "\t\n\r" or ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in neutral
+        )
+    return neutral
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "Sheet"
+    return cleaned[:31]
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _font() -> tuple[str, frozenset[int]]:
+    """Matplotlib ships DejaVu Sans, so the PDF needs no system fonts; also its glyph set."""
+    import matplotlib
+    from fontTools.ttLib import TTFont
+
+    path = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    return path, frozenset(TTFont(path).getBestCmap())
+
+
+def _bold_font() -> str:
+    import matplotlib
+
+    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf")
+
+
+def printable(text: str) -> str:
+    """Text the PDF font can draw: invisible format characters (such as a right-to-left
+    override) are shown as their code, characters without a glyph as '□'."""
+    _, glyphs = _font()
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cf"):
+            out.append(f"<U+{ord(ch):04X}>")
+        else:
+            out.append(ch if ord(ch) in glyphs else "□")
+    return "".join(out)
+
+
+def to_pdf(
+    title: str, paragraphs: Sequence[str], tables: Sequence[Table], svg: bytes | None = None
+) -> bytes:
+    """A plain A4 report: title, paragraphs, an optional chart and tables."""
+    from fpdf import FPDF
+
+    path, _ = _font()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("DejaVu", "", path)
+    pdf.add_font("DejaVu", "B", _bold_font())
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=16)
+    pdf.multi_cell(0, 9, printable(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=10)
+    for paragraph in paragraphs:
+        pdf.multi_cell(0, 5.5, printable(paragraph), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    if svg:
+        pdf.image(io.BytesIO(svg), w=pdf.epw)
+    for table in tables:
+        pdf.ln(3)
+        pdf.set_font("DejaVu", size=12)
+        pdf.multi_cell(0, 7, printable(table.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=8)
+        with pdf.table(text_align="LEFT") as grid:
+            header = grid.row()
+            for heading in table.headers:
+                header.cell(printable(heading))
+            for row in table.rows:
+                line = grid.row()
+                for cell in row:
+                    line.cell(printable("" if cell is None else str(cell)))
+    return bytes(pdf.output())

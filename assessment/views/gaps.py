@@ -1,0 +1,106 @@
+"""The gap report: what leadership believes against what the fact owners report."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+
+from .. import queries
+from ..auth import permission_required
+from ..catalogue import catalogue
+from ..extensions import db
+from ..models import ROLE_LABELS, Cycle
+from ..reporting import cycle_gap_report, gap_tables
+from ..services import exports
+from ..services.charts import gap_shares_svg
+from ..services.definitions import ROLES
+from ..services.gap_view import describe_gap, headline, matrix, most_serious, role_lines
+from .api_shapes import gaps_json
+
+bp = Blueprint("gaps", __name__, url_prefix="/gaps")
+
+
+def _cycle(cycle_id: str) -> Cycle:
+    found = queries.get_cycle(db.session, cycle_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@permission_required("admin", "committee")
+def index() -> str:
+    return render_template("gaps/index.html", cycles=queries.list_cycles(db.session))
+
+
+@bp.route("/<cycle_id>")
+@permission_required("admin", "committee")
+def report(cycle_id: str) -> str:
+    cycle = _cycle(cycle_id)
+    gap_report = cycle_gap_report(cycle_id)
+    facts = catalogue().facts
+    focus = most_serious(gap_report)
+    return render_template(
+        "gaps/report.html",
+        cycle=cycle,
+        report=gap_report,
+        headline=headline(gap_report, facts, ROLE_LABELS),
+        focus=describe_gap(focus, gap_report, ROLE_LABELS) if focus else None,
+        matrix=matrix(gap_report, facts, ROLES),
+        roles=ROLES,
+        role_labels=ROLE_LABELS,
+        role_lines=role_lines(gap_report.by_role, ROLE_LABELS),
+        blind_spots=[
+            (s, describe_gap(s, gap_report, ROLE_LABELS), facts[s.fact_id])
+            for s in gap_report.blind_spots
+        ],
+        reported=queries.current_fact_values(db.session, cycle_id),
+    )
+
+
+@bp.route("/<cycle_id>/chart.svg")
+@permission_required("admin", "committee")
+def chart(cycle_id: str) -> Response:
+    _cycle(cycle_id)
+    gap_report = cycle_gap_report(cycle_id)
+    rows = [(ROLE_LABELS.get(r, r), s.counts) for r, s in gap_report.by_role.items()]
+    svg = gap_shares_svg(rows, f"Beliefs against facts by role, {cycle_id}")
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/<cycle_id>/export.<fmt>")
+@permission_required("admin", "committee")
+def export(cycle_id: str, fmt: str) -> Response:
+    _cycle(cycle_id)
+    gap_report = cycle_gap_report(cycle_id)
+    name = f"gap-report-{cycle_id}"
+    if fmt == "json":
+        response = Response(_json(gaps_json(gap_report)), mimetype="application/json")
+    elif fmt == "csv":
+        response = Response(exports.to_csv(gap_tables(gap_report)[0]), mimetype="text/csv")
+    elif fmt == "xlsx":
+        response = Response(
+            exports.to_xlsx(gap_tables(gap_report)),
+            mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+    elif fmt == "pdf":
+        facts = catalogue().facts
+        rows = [(ROLE_LABELS.get(r, r), s.counts) for r, s in gap_report.by_role.items()]
+        response = Response(
+            exports.to_pdf(
+                f"Gap report {cycle_id}",
+                [headline(gap_report, facts, ROLE_LABELS)],
+                gap_tables(gap_report)[::-1],
+                gap_shares_svg(rows, "Beliefs against facts by role"),
+            ),
+            mimetype="application/pdf",
+        )
+    else:
+        abort(404)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _json(payload: object) -> str:
+    import json
+
+    return json.dumps(payload, ensure_ascii=False, indent=2)
