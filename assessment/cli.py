@@ -37,6 +37,27 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(setup)
     app.cli.add_command(questionnaires)
+    app.cli.add_command(report)
+
+
+@click.group()
+def report() -> None:
+    """Reports."""
+
+
+@report.command("pack")
+@click.option("--cycle", "cycle_id", required=True, help="Cycle id, such as 2026-Q4.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report_pack(cycle_id: str, output: Path) -> None:
+    """Write the quarterly committee pack (PDF)."""
+    from .pack import build_pack
+
+    cycle = queries.get_cycle(db.session, cycle_id)
+    if cycle is None:
+        raise click.ClickException(f"no cycle {cycle_id!r}")
+    output.write_bytes(build_pack(cycle))
+    click.echo(f"Wrote {output} ({cycle.status} cycle {cycle_id})")
 
 
 @click.group()

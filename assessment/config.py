@@ -40,3 +40,9 @@ SMTP_PASSWORD: str | None = None
 
 # Invitation links stop working after this many days, and whenever their cycle is not open.
 INVITATION_MAX_AGE_DAYS = 60
+
+# Quarter-to-quarter comparisons: minimum people present in both cycles before a Wilcoxon test
+# (below 6 no exact two-sided test can reach 0.05) or a bootstrap interval is shown.
+TREND_MIN_PAIRS_TEST = 6
+TREND_MIN_PAIRS_INTERVAL = 10
+TREND_SEED = 20261127

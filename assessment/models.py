@@ -297,3 +297,18 @@ class FactDelegation(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
 
     person: Mapped[Person] = relationship()
+
+
+class ReportSnapshot(Base):
+    """A frozen cycle's scores and reports exactly as computed; recomputing adds a version."""
+
+    __tablename__ = "report_snapshot"
+    __table_args__ = (UniqueConstraint("cycle_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    scoring_version: Mapped[str] = mapped_column(String(10))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

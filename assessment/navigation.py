@@ -17,6 +17,7 @@ class NavLink:
 
 NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("main.home", "Home"),
+    NavLink("committee.dashboard", "Committee", ("admin", "committee")),
     NavLink("gaps.index", "Gap reports", ("admin", "committee")),
     NavLink("facts.index", "Fact reports", ("admin", "committee", "fact_owner")),
     NavLink("admin.cycles", "Cycles", ("admin",)),

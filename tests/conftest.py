@@ -120,13 +120,13 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
     return client.post("/login", data={"email": email, "password": password})
 
 
-def open_test_cycle(app: Flask, cycle_id: str = "2026-Q4") -> None:
-    """A cycle that is open today with the current questionnaire of every role pinned."""
+def open_test_cycle(app: Flask, cycle_id: str = "2026-Q4", days_ago: int = 5) -> None:
+    """A cycle that opened ``days_ago`` with the current questionnaire of every role pinned."""
     with app.app_context():
         cycle = queries.create_cycle(
             db.session,
             cycle_id,
-            dt.date.today() - dt.timedelta(days=5),
+            dt.date.today() - dt.timedelta(days=days_ago),
             dt.date.today() + dt.timedelta(days=30),
         )
         versions = {}

@@ -52,3 +52,4 @@ from .responses import (  # noqa: F401
     submit_response,
 )
 from .session import AnySession  # noqa: F401
+from .snapshots import add_snapshot, latest_snapshot  # noqa: F401

@@ -59,3 +59,48 @@ def gap_shares_svg(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) ->
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
+DASHES = ("-", "--", "-.", ":")
+
+
+def line_chart_svg(
+    cycles: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    title: str,
+    ylabel: str,
+    ylim: tuple[float, float] | None = (0, 100),
+) -> bytes:
+    """One line per series across cycles; each line has its own marker and dash pattern."""
+    figure = Figure(figsize=(7.5, 3.6), dpi=100)
+    axes = figure.add_subplot()
+    positions = list(range(len(cycles)))
+    drawn = 0
+    for k, (label, values) in enumerate(series.items()):
+        points = [(x, v) for x, v in zip(positions, values, strict=True) if v is not None]
+        if points:
+            drawn += 1
+            axes.plot(
+                [x for x, _ in points],
+                [v for _, v in points],
+                label=label,
+                marker=MARKERS[k % len(MARKERS)],
+                linestyle=DASHES[k % len(DASHES)],
+            )
+    axes.set_xticks(positions, list(cycles))
+    if ylim:
+        axes.set_ylim(*ylim)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title, fontsize=11)
+    axes.grid(axis="y", alpha=0.3)
+    if not drawn:
+        axes.text(0.5, 0.5, "no scores yet", ha="center", va="center", transform=axes.transAxes)
+    else:
+        axes.legend(
+            fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False
+        )
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from .. import invitations, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
+from ..cycle_scores import freeze
 from ..extensions import db
 from ..forms import CycleForm
 from ..models import Cycle
@@ -57,7 +59,12 @@ def cycle(cycle_id: str) -> str:
             for i in queries.invitations_in_cycle(db.session, cycle_id)
         },
     )
-    return render_template("admin/cycle.html", cycle=found, rows=rows)
+    return render_template(
+        "admin/cycle.html",
+        cycle=found,
+        rows=rows,
+        snapshot=queries.latest_snapshot(db.session, cycle_id),
+    )
 
 
 @bp.route("/cycles/<cycle_id>/status", methods=["POST"])
@@ -79,6 +86,16 @@ def change_status(cycle_id: str) -> WerkzeugResponse:
             f"Cycle {cycle_id} is closed: no more answers, invitation links stop working.",
             "success",
         )
+    elif action == "freeze" and found.status == "closed":
+        version = freeze(found, current_user.person)
+        flash(
+            f"Cycle {cycle_id} is frozen: its scores and reports are stored as report "
+            f"version {version} and will not change.",
+            "success",
+        )
+    elif action == "recompute" and found.status == "frozen":
+        version = freeze(found, current_user.person)
+        flash(f"Recomputed as report version {version}; earlier versions are kept.", "success")
     else:
         flash("That change is not possible in the cycle's current status.", "error")
     db.session.commit()

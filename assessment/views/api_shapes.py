@@ -27,3 +27,21 @@ def gaps_json(report: GapReport) -> dict[str, Any]:
             for role, s in report.by_role.items()
         },
     }
+
+
+def trends_json(comparable_items: float, groups: dict[str, Any]) -> dict[str, Any]:
+    """``{"comparable_items", "by_role": {role or "all": {from, to, change, ci, p, n_pairs}}}``."""
+    return {
+        "comparable_items": comparable_items,
+        "by_role": {
+            group: {
+                "from": c.mean_from,
+                "to": c.mean_to,
+                "change": c.change,
+                "ci": list(c.ci) if c.ci else None,
+                "p": c.p,
+                "n_pairs": c.n_pairs,
+            }
+            for group, c in groups.items()
+        },
+    }

@@ -78,6 +78,9 @@ def enter(cycle_id: str, fact_id: str) -> str | WerkzeugResponse | tuple[str, in
         abort(404)
     if fact_id not in _editable_facts():
         abort(403)
+    if cycle.status == "frozen":
+        flash(f"{cycle.id} is frozen: its fact report can no longer change.", "error")
+        return redirect(url_for("facts.report", cycle_id=cycle_id))
     current = queries.current_fact_values(db.session, cycle_id).get(fact_id)
     previous = queries.previous_fact_values(db.session, cycle).get(fact_id)
     form = fact_form(fact, _initial(fact, current or previous, cycle))
