@@ -49,7 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
 
     from . import auth, catalogue, cli, errors, navigation
-    from .views import admin, committee, facts, gaps, main, respond
+    from .views import admin, committee, facts, gaps, main, respond, training
 
     catalogue.init_app(app)
     auth.init_app(app)
@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(facts.bp)
     app.register_blueprint(gaps.bp)
     app.register_blueprint(committee.bp)
+    app.register_blueprint(training.bp)
     return app
 
 

@@ -153,3 +153,25 @@ __all__ = [
     "series",
     "training_needs",
 ]
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    needs: int
+    planned_sessions: int
+    rows: list[tuple[str, int, int]]  # (role label, needs, met by a completed session)
+
+
+def training_status(cycle: Cycle) -> TrainingStatus:
+    """How many training needs the cycle produced and how many were met by completed sessions."""
+    from .services.training import completion_by_role
+    from .training_plan import needs_for
+
+    needs = needs_for(cycle)
+    completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
+    rows = [
+        (ROLE_LABELS.get(r.role, r.role), r.needs, r.completed)
+        for r in completion_by_role(needs, completed)
+    ]
+    planned = sum(1 for s in queries.list_sessions(db.session) if s.status == "scheduled")
+    return TrainingStatus(len(needs), planned, rows)

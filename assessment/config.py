@@ -46,3 +46,10 @@ INVITATION_MAX_AGE_DAYS = 60
 TREND_MIN_PAIRS_TEST = 6
 TREND_MIN_PAIRS_INTERVAL = 10
 TREND_SEED = 20261127
+
+# Training: people below this level in a domain get a training need; sessions planned within
+# this many days count as "planned".
+TRAINING_BELOW_LEVEL = "L3"
+TRAINING_PLANNING_DAYS = 60
+# Address that appears as the organizer of calendar invitations.
+MAIL_FROM_ADDRESS = "security-committee@example.com"

@@ -110,6 +110,11 @@ def freeze(cycle: Cycle, person: Person | None) -> int:
         "headline": headline(report, catalogue().facts, ROLE_LABELS),
         "optimism_index": report.overall.optimism_index,
     }
+    from . import committee  # the committee module builds on this one
+
+    status = committee.training_status(cycle)
+    payload["training"] = dataclasses.asdict(status)
+    payload["actions"] = committee.open_actions(cycle, report)
     snapshot = queries.add_snapshot(db.session, cycle.id, SCORING_VERSION, payload, person)
     cycle.status = "frozen"
     db.session.flush()

@@ -4,16 +4,18 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from .services.answers import MAX_COMMENT_LENGTH
 from .services.definitions import Fact, Item, scale_label
@@ -141,3 +143,34 @@ class DelegationForm(FlaskForm):
     fact_id = SelectField("Fact", validators=[DataRequired()])
     person_id = SelectField("Person", validators=[DataRequired()], coerce=int)
     submit = SubmitField("Delegate")
+
+
+# --- training sessions ---------------------------------------------------------------------
+
+
+def _valid_timezone(form: FlaskForm, field: StringField) -> None:
+    from zoneinfo import available_timezones
+
+    if field.data not in available_timezones():
+        raise ValidationError("Use a time-zone name such as Europe/Berlin or America/New_York.")
+
+
+class SessionForm(FlaskForm):
+    module_id = SelectField("Module", validators=[DataRequired()])
+    date = DateField("Date", validators=[DataRequired()])
+    time = TimeField("Start time", validators=[DataRequired()])
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired(), Length(max=64), _valid_timezone],
+        default="UTC",
+        description="An IANA name, such as Europe/Berlin.",
+    )
+    duration_minutes = IntegerField(
+        "Duration (minutes)", default=60, validators=[DataRequired(), NumberRange(min=15, max=600)]
+    )
+    location = StringField("Place or video link", validators=[DataRequired(), Length(max=500)])
+    capacity = IntegerField(
+        "Capacity", default=8, validators=[DataRequired(), NumberRange(min=1, max=500)]
+    )
+    facilitator = StringField("Facilitator", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Save session")

@@ -312,3 +312,46 @@ class ReportSnapshot(Base):
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TrainingSession(Base):
+    """A scheduled training session for one catalogue module."""
+
+    __tablename__ = "training_session"
+    __table_args__ = (
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
+        CheckConstraint("capacity > 0", name="capacity"),
+        CheckConstraint("duration_minutes > 0", name="duration"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)  # stable calendar UID
+    module_id: Mapped[str] = mapped_column(String(80))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # stored in UTC
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. Europe/Berlin
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(500))  # a place or a video link
+    capacity: Mapped[int] = mapped_column(Integer)
+    facilitator: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attendees: Mapped[list[SessionAttendee]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class SessionAttendee(Base):
+    """A person assigned to a session, with attendance and completion."""
+
+    __tablename__ = "session_attendee"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    attended: Mapped[bool | None] = mapped_column()
+    completed: Mapped[bool] = mapped_column(default=False)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="attendees")
+    person: Mapped[Person] = relationship()

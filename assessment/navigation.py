@@ -19,6 +19,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("main.home", "Home"),
     NavLink("committee.dashboard", "Committee", ("admin", "committee")),
     NavLink("gaps.index", "Gap reports", ("admin", "committee")),
+    NavLink("training.index", "Training", ("admin", "hr_coordinator")),
     NavLink("facts.index", "Fact reports", ("admin", "committee", "fact_owner")),
     NavLink("admin.cycles", "Cycles", ("admin",)),
     NavLink("admin.people", "People", ("admin",)),

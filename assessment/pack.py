@@ -3,9 +3,10 @@ and the text never mentions the current time, so the same command gives the same
 
 from __future__ import annotations
 
-from . import committee
+from . import committee, queries
 from .catalogue import catalogue
 from .cycle_scores import scores_of
+from .extensions import db
 from .models import ROLE_LABELS, Cycle
 from .services.definitions import ROLES
 from .services.exports import Table, to_pdf
@@ -80,10 +81,27 @@ def build_pack(cycle: Cycle) -> bytes:
     else:
         paragraphs.append("No earlier cycle to compare with.")
     needs = committee.training_needs(scored)
+    snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.status == "frozen" else None
+    # A frozen cycle's training status and actions are those stored when it was frozen.
+    status = (
+        committee.TrainingStatus(**snapshot.payload["training"])  # type: ignore[arg-type]
+        if snapshot and "training" in snapshot.payload
+        else committee.training_status(cycle)
+    )
+    met = "; ".join(f"{label} {done} of {n} met" for label, n, done in status.rows)
+    paragraphs.append(
+        f"Training: {status.needs} needs, {status.planned_sessions} sessions "
+        f"scheduled{'; ' + met if met else ''}."
+    )
     tables.append(
         Table("Training needs (domains below L3)", ("Person", "Role", "Domain"), tuple(needs))
     )
-    actions = committee.open_actions(cycle, report)
+    stored_actions = snapshot.payload.get("actions") if snapshot else None
+    actions = (
+        list(stored_actions)
+        if isinstance(stored_actions, list)
+        else committee.open_actions(cycle, report)
+    )
     paragraphs.append(
         "Open actions: " + (" ".join(f"({k}) {a}" for k, a in enumerate(actions, 1)) or "none.")
     )

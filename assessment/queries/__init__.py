@@ -53,3 +53,10 @@ from .responses import (  # noqa: F401
 )
 from .session import AnySession  # noqa: F401
 from .snapshots import add_snapshot, latest_snapshot  # noqa: F401
+from .training import (  # noqa: F401
+    add_session,
+    assign,
+    completed_modules,
+    get_session,
+    list_sessions,
+)

@@ -43,6 +43,7 @@ def dashboard() -> str:
         series=series,
         role_labels=ROLE_LABELS,
         domains={d.id: d.name for d in catalogue().rubric.domains},
+        training=committee.training_status(later) if later else None,
     )
 
 

@@ -87,6 +87,7 @@ def test_dashboard_with_one_cycle_and_too_few_pairs(app):
     two_cycles(app, people=3)
     html = committee_client(app).get("/committee/").get_data(as_text=True)
     assert "no test can tell this from noise" in html
+    assert "Training, 2026-Q4" in html
     assert "too few pairs" in html
     for kind in ("roles", "domains", "optimism"):
         chart = committee_client(app).get(f"/committee/chart/{kind}.svg")
@@ -149,6 +150,8 @@ def test_pack_from_the_command_line_is_identical_for_a_frozen_cycle(app, runner,
         admin.post("/admin/cycles/2026-Q4/status", data={"action": action})
     texts = []
     for name in ("a.pdf", "b.pdf"):
+        if name == "b.pdf":  # later changes must not alter a frozen cycle's pack
+            add_user(app, "late@example.com", role="ceo", name="Late Arrival")
         result = runner.invoke(
             args=["report", "pack", "--cycle", "2026-Q4", "-o", str(tmp_path / name)]
         )
@@ -160,7 +163,7 @@ def test_pack_from_the_command_line_is_identical_for_a_frozen_cycle(app, runner,
     assert "Security steering committee pack 2026-Q4" in text
     assert "3 submitted responses" in text
     assert "Compared with 2026-Q3" in text and "Open actions" in text
-    assert "fact(s) not reported yet" in text
+    assert "fact(s) not reported yet" in text and "Training: " in text
     web = committee_client(app).get("/committee/pack/2026-Q4.pdf")
     assert web.mimetype == "application/pdf"
 

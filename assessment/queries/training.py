@@ -1,0 +1,49 @@
+"""Training sessions and their attendees."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..models import Person, SessionAttendee, TrainingSession
+from .session import AnySession
+
+
+def list_sessions(session: AnySession) -> list[TrainingSession]:
+    """All sessions, soonest first."""
+    return list(session.scalars(select(TrainingSession).order_by(TrainingSession.starts_at)))
+
+
+def get_session(session: AnySession, session_id: int) -> TrainingSession | None:
+    """The training session with this id, if any."""
+    return session.get(TrainingSession, session_id)
+
+
+def add_session(session: AnySession, **fields: object) -> TrainingSession:
+    """Schedule a new session."""
+    created = TrainingSession(status="scheduled", sequence=0, **fields)
+    session.add(created)
+    session.flush()
+    return created
+
+
+def assign(session: AnySession, training: TrainingSession, people: list[Person]) -> list[Person]:
+    """Add people who are not yet assigned; returns those added."""
+    present = {a.person_id for a in training.attendees}
+    added = [p for p in people if p.id not in present]
+    for person in added:
+        training.attendees.append(SessionAttendee(person_id=person.id, completed=False))
+    session.flush()
+    return added
+
+
+def completed_modules(session: AnySession) -> list[tuple[str, str, dt.datetime]]:
+    """(e-mail, module id, session start) for every completed attendance."""
+    rows = session.execute(
+        select(Person.email, TrainingSession.module_id, TrainingSession.starts_at)
+        .join(SessionAttendee, SessionAttendee.person_id == Person.id)
+        .join(TrainingSession, TrainingSession.id == SessionAttendee.session_id)
+        .where(SessionAttendee.completed.is_(True))
+    )
+    return [(email, module, start) for email, module, start in rows]
