@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,9 +22,9 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from . import queries
-from .extensions import db, login_manager
-from .forms import LoginForm
+from . import audit, queries
+from .extensions import db, limiter, login_manager
+from .forms import LoginForm, PasswordForm
 from .models import Account
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -71,7 +72,28 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.home")
 
 
+def _account_key() -> str:
+    return "login-account:" + queries.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302  # a successful log-in redirects
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_failed,
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    deduct_when=_failed,
+    scope="login-account",
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -86,14 +108,41 @@ def login() -> str | Response:
             db.session.commit()
             login_user(account)
             session.pop("invitation_cycle", None)  # a password log-in is not limited to one link
+            audit.record("login", account.person.email, actor=account.person.email)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(LOGIN_FAILED)
+        attempted = queries.normalise_email(form.email.data or "")[:254]
+        audit.record("login_failed", attempted, actor="anonymous")
+        db.session.commit()
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    if current_user.is_authenticated:
+        audit.record("logout", current_user.person.email)
+        db.session.commit()
     logout_user()
     session.pop("invitation_cycle", None)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    form = PasswordForm()
+    account = current_user._get_current_object()
+    if form.validate_on_submit():
+        if not verify_password(account.password_hash, form.current.data or ""):
+            form.current.errors.append("That is not your current password.")
+        else:
+            account.password_hash = hash_password(form.new.data or "")
+            audit.record("password_changed", account.person.email)
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for("main.home"))
+    return render_template(
+        "auth/password.html", form=form, minimum=current_app.config["MIN_PASSWORD_LENGTH"]
+    )

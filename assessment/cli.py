@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import ROOT, queries
+from . import ROOT, audit, queries
 from .extensions import db
 from .models import PERMISSIONS, ROLES
 from .passwords import generate_password, hash_password
@@ -38,6 +38,23 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup)
     app.cli.add_command(questionnaires)
     app.cli.add_command(report)
+    app.cli.add_command(audit_group)
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The append-only audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Exit 0 when the audit chain is intact, 1 naming the first broken entry."""
+    problem = audit.verify()
+    if problem is not None:
+        click.echo(f"audit log broken: {problem.message}")
+        sys.exit(1)
+    click.echo("audit log intact")
 
 
 @click.group()
@@ -121,6 +138,9 @@ def create_user(
         role=role,
         permissions=permissions,
         password_hash=hash_password(password),
+    )
+    audit.record(
+        "account_created", email, actor="system", role=role, permissions=sorted(permissions)
     )
     db.session.commit()
     click.echo(f"Created {email}" + (f" ({', '.join(permissions)})" if permissions else ""))

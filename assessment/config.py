@@ -53,3 +53,21 @@ TRAINING_BELOW_LEVEL = "L3"
 TRAINING_PLANNING_DAYS = 60
 # Address that appears as the organizer of calendar invitations.
 MAIL_FROM_ADDRESS = "security-committee@example.com"
+
+# Throttling (Flask-Limiter). Failed log-ins per account and per address, and invalid invitation
+# links per address. Use a shared store such as redis:// when several processes serve the app.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
+INVITATION_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+
+# Requests larger than this are refused with a clear 413 page (answers are at most 5,000 chars).
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+# Security headers; HSTS is sent when session cookies are Secure (i.e. behind HTTPS).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)

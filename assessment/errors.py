@@ -13,7 +13,9 @@ MESSAGES = {
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Page not found", "There is no page at this address. Check the link or go home."),
     405: ("Not allowed", "This page cannot be used that way."),
-    429: ("Too many attempts", "Please wait a minute before trying again."),
+    413: ("Too large", "What was sent is larger than this application accepts. Nothing was "
+          "saved from this request; shorten it and try again."),
+    429: ("Too many attempts", "Please wait a few minutes before trying again."),
     500: (
         "Something went wrong on our side",
         "The error has been logged. Nothing you entered before this page was lost.",

@@ -1,5 +1,7 @@
 """Flask extensions as module globals, bound to an app in the factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Storage comes from RATELIMIT_STORAGE_URI: memory:// (one process) or e.g. redis://host:6379
+# so that every gunicorn worker shares the same counters.
+limiter = Limiter(get_remote_address, default_limits=[])

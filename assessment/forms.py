@@ -21,6 +21,27 @@ from .services.answers import MAX_COMMENT_LENGTH
 from .services.definitions import Fact, Item, scale_label
 
 
+def _long_enough(form: FlaskForm, field: PasswordField) -> None:
+    from flask import current_app
+
+    minimum = int(current_app.config["MIN_PASSWORD_LENGTH"])
+    if len(field.data or "") < minimum:
+        raise ValidationError(
+            f"Use at least {minimum} characters; a few unrelated words work well."
+        )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=1024), _long_enough])
+    repeat = PasswordField("Repeat the new password", validators=[DataRequired()])
+    submit = SubmitField("Change password")
+
+    def validate_repeat(self, field: PasswordField) -> None:
+        if field.data != self.new.data:
+            raise ValidationError("The two new passwords differ.")
+
+
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])

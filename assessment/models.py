@@ -355,3 +355,30 @@ class SessionAttendee(Base):
 
     session: Mapped[TrainingSession] = relationship(back_populates="attendees")
     person: Mapped[Person] = relationship()
+
+
+class AuditEntry(Base):
+    """One audit event. Entries are only ever added; each carries an HMAC over its content and
+    the previous entry's hash, so an edited or deleted entry breaks the chain."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(254))  # e-mail, or "anonymous" / "system"
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest entry's hash and the entry count: catches entries deleted from the end."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -24,6 +24,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("admin.cycles", "Cycles", ("admin",)),
     NavLink("admin.people", "People", ("admin",)),
     NavLink("admin.outbox", "Outbox", ("admin",)),
+    NavLink("admin.audit_log", "Audit", ("admin",)),
 )
 
 

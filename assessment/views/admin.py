@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from .. import invitations, queries
+from .. import audit, invitations, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
 from ..cycle_scores import freeze
@@ -34,6 +34,7 @@ def cycles() -> str | WerkzeugResponse:
             form.id.errors.append("A cycle with this id exists already.")
         else:
             queries.create_cycle(db.session, form.id.data, form.opens.data, form.closes.data)
+            audit.record("cycle_created", form.id.data)
             db.session.commit()
             flash(
                 f"Cycle {form.id.data} created as a draft. Open it to start taking answers.",
@@ -98,6 +99,8 @@ def change_status(cycle_id: str) -> WerkzeugResponse:
         flash(f"Recomputed as report version {version}; earlier versions are kept.", "success")
     else:
         flash("That change is not possible in the cycle's current status.", "error")
+        return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+    audit.record(f"cycle_{action}", cycle_id, status=found.status)
     db.session.commit()
     return redirect(url_for("admin.cycle", cycle_id=cycle_id))
 
@@ -114,6 +117,9 @@ def invite(cycle_id: str) -> WerkzeugResponse:
     people = [p for p in queries.executives(db.session) if found.pinned_for(p.role or "")]
     people = [p for p in people if (p.id in invited) == reminder]
     sent, skipped = invitations.send_invitations(found, people, reminder=reminder)
+    audit.record(
+        "reminders_sent" if reminder else "invitations_sent", cycle_id, sent=sent, skipped=skipped
+    )
     db.session.commit()
     kind = "reminder" if reminder else "invitation"
     flash(
@@ -135,3 +141,9 @@ def _cycle(cycle_id: str) -> Cycle:
     if found is None:
         abort(404)
     return found
+
+
+@bp.route("/audit")
+@permission_required("admin")
+def audit_log() -> str:
+    return render_template("admin/audit.html", problem=audit.verify(), entries=audit.recent())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from .. import committee, queries
+from .. import audit, committee, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
 from ..extensions import db
@@ -79,6 +79,8 @@ def why() -> str:
     domain = request.args.get("domain") or None
     if domain is not None and domain not in catalogue().rubric.domain_ids:
         abort(404)
+    audit.record("viewed_individual_answers", f"{earlier.id}->{later.id}", domain=domain)
+    db.session.commit()
     changes = changed_answers(
         committee.respondents(earlier), committee.respondents(later), catalogue().rubric, domain
     )
@@ -97,6 +99,8 @@ def pack(cycle_id: str) -> Response:
     cycle = queries.get_cycle(db.session, cycle_id)
     if cycle is None:
         abort(404)
+    audit.record("export", f"committee-pack-{cycle_id}.pdf")
+    db.session.commit()
     response = Response(build_pack(cycle), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="committee-pack-{cycle_id}.pdf"'

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
-from .. import queries
+from .. import audit, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
 from ..extensions import db
@@ -117,6 +117,12 @@ def _save(fact: Fact, cycle: Cycle, form: FactEntryForm, attested: bool) -> bool
     if entry is None:
         form.category.errors.append(problem or "Invalid value.")
         return False
+    audit.record(
+        "fact_reported",
+        f"{cycle.id}/{fact.id}",
+        category=entry.category,
+        reason=(form.reason.data or "").strip(),
+    )
     queries.add_fact_value(
         db.session,
         cycle.id,
@@ -156,6 +162,7 @@ def attest(cycle_id: str) -> WerkzeugResponse:
     if queries.attest_facts(db.session, cycle_id, current_user.person) is None:
         flash("There is nothing to attest yet.", "error")
     else:
+        audit.record("facts_attested", cycle_id)
         flash(
             "Fact report attested. Later changes will need a reason and are kept as new versions.",
             "success",
@@ -174,6 +181,7 @@ def delegations() -> str | WerkzeugResponse:
     ]
     if form.validate_on_submit():
         queries.set_delegation(db.session, form.fact_id.data or "", int(form.person_id.data), True)
+        audit.record("fact_delegated", form.fact_id.data or "", person_id=int(form.person_id.data))
         db.session.commit()
         flash("Delegated. Give that person the fact_owner permission if they lack it.", "success")
         return redirect(url_for("facts.delegations"))
@@ -181,6 +189,7 @@ def delegations() -> str | WerkzeugResponse:
         fact_id, _, person_id = request.form["remove"].partition(":")
         if person_id.isdigit():
             queries.set_delegation(db.session, fact_id, int(person_id), False)
+            audit.record("fact_delegation_removed", fact_id, person_id=int(person_id))
             db.session.commit()
         return redirect(url_for("facts.delegations"))
     return render_template(

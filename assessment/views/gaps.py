@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
 
-from .. import queries
+from .. import audit, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
 from ..extensions import db
@@ -37,6 +37,8 @@ def index() -> str:
 def report(cycle_id: str) -> str:
     cycle = _cycle(cycle_id)
     gap_report = cycle_gap_report(cycle_id)
+    audit.record("viewed_gap_report", cycle_id)  # it shows each executive's beliefs
+    db.session.commit()
     facts = catalogue().facts
     focus = most_serious(gap_report)
     return render_template(
@@ -73,6 +75,8 @@ def export(cycle_id: str, fmt: str) -> Response:
     _cycle(cycle_id)
     gap_report = cycle_gap_report(cycle_id)
     name = f"gap-report-{cycle_id}"
+    audit.record("export", f"{name}.{fmt}")
+    db.session.commit()
     if fmt == "json":
         response = Response(_json(gaps_json(gap_report)), mimetype="application/json")
     elif fmt == "csv":

@@ -23,9 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
 
-from .. import invitations, queries
+from .. import audit, invitations, queries
 from ..catalogue import catalogue
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..forms import field_name, page_form
 from ..models import Cycle, Person, Response
 from ..problems import problem
@@ -83,6 +83,8 @@ def _context(cycle_id: str) -> Context:
 
 
 @bp.route("/i/<token>")
+@limiter.limit(lambda: current_app.config["INVITATION_LIMIT_PER_ADDRESS"], scope="invitation",
+               deduct_when=lambda response: response.status_code == 404)
 def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
     check = invitations.check_link(token)
     if check.invitation is None:
@@ -92,6 +94,7 @@ def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
         return render_template("respond/closed.html", cycle=invited.cycle), 410
     invited.opened_at = invited.opened_at or _now()
     account = queries.ensure_account(db.session, invited.person)
+    audit.record("invitation_opened", invited.cycle_id, actor=invited.person.email)
     db.session.commit()
     login_user(account)
     session[SCOPE_KEY] = invited.cycle_id

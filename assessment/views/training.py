@@ -20,7 +20,7 @@ from flask import (
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
-from .. import committee, queries
+from .. import audit, committee, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
 from ..cycle_scores import scores_of
@@ -273,6 +273,8 @@ def needs_csv() -> Response:
             for n in needs
         ),
     )
+    audit.record("export", "training-needs.csv")
+    db.session.commit()
     response = Response(exports.to_csv(table), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="training-needs.csv"'
     return response

@@ -1,0 +1,78 @@
+"""Writing and checking the append-only audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from .extensions import db
+from .models import AuditEntry, AuditHead
+from .services.audit_chain import GENESIS, ChainProblem, entry_hash, verify_chain
+
+
+def _key() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def _fields(entry: AuditEntry) -> dict[str, Any]:
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
+    return {
+        "id": entry.id,
+        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "details": entry.details,
+        "address": entry.address,
+    }
+
+
+def record(action: str, target: str = "", actor: str | None = None, **details: Any) -> None:
+    """Append an entry in the current transaction; the caller commits."""
+    if actor is None:
+        actor = (
+            current_user.person.email
+            if has_request_context() and current_user.is_authenticated
+            else "anonymous"
+            if has_request_context()
+            else "system"
+        )
+    head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditHead(id=1, count=0, last_hash=GENESIS)
+        db.session.add(head)
+    entry = AuditEntry(
+        id=head.count + 1,
+        at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        actor=actor,
+        action=action,
+        target=target[:300],
+        details=details,
+        address=(request.remote_addr or "")[:64] if has_request_context() else "",
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    entry.hash = entry_hash(_key(), entry.prev_hash, _fields(entry))
+    head.count, head.last_hash = entry.id, entry.hash
+    db.session.add(entry)
+    db.session.flush()
+
+
+def verify() -> ChainProblem | None:
+    """The first broken entry of the stored log, or None when the chain is intact."""
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+    head = db.session.get(AuditHead, 1)
+    return verify_chain(
+        _key(),
+        ((e.id, e.prev_hash, e.hash, _fields(e)) for e in entries),
+        (head.count, head.last_hash) if head else None,
+    )
+
+
+def recent(limit: int = 300) -> list[AuditEntry]:
+    """The newest entries first."""
+    return list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
