@@ -39,6 +39,39 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(questionnaires)
     app.cli.add_command(report)
     app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(output: Path) -> None:
+    """Write a consistent backup while the app keeps running."""
+    from .backup import BackupError, backup
+
+    try:
+        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {output}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with a backup (everything since the backup is lost)."""
+    from .backup import BackupError, restore
+
+    if not yes:
+        click.confirm("This replaces the whole database with the backup. Continue?", abort=True)
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {source}")
 
 
 @click.group("audit")

@@ -13,8 +13,11 @@ MESSAGES = {
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Page not found", "There is no page at this address. Check the link or go home."),
     405: ("Not allowed", "This page cannot be used that way."),
-    413: ("Too large", "What was sent is larger than this application accepts. Nothing was "
-          "saved from this request; shorten it and try again."),
+    413: (
+        "Too large",
+        "What was sent is larger than this application accepts. Nothing was "
+        "saved from this request; shorten it and try again.",
+    ),
     429: ("Too many attempts", "Please wait a few minutes before trying again."),
     500: (
         "Something went wrong on our side",

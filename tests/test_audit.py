@@ -19,15 +19,18 @@ def busy(app, client):
     open_test_cycle(app)
     log_in(client, "nobody@example.com", "wrong")
     log_in(client, "admin@example.com")
-    client.post("/admin/cycles", data={"id": "2027-Q1", "opens": "2027-01-01",
-                                       "closes": "2027-03-31"})
+    client.post(
+        "/admin/cycles", data={"id": "2027-Q1", "opens": "2027-01-01", "closes": "2027-03-31"}
+    )
     client.post("/admin/cycles/2027-Q1/status", data={"action": "open"})
     client.get("/gaps/2026-Q4/export.csv")
     client.post("/logout")
     it = app.test_client()
     log_in(it, "it@example.com")
-    it.post("/facts/2026-Q4/mfa_remote_access", data={"category": "yes", "as_of": "2026-11-01",
-                                                       "evidence": "export"})
+    it.post(
+        "/facts/2026-Q4/mfa_remote_access",
+        data={"category": "yes", "as_of": "2026-11-01", "evidence": "export"},
+    )
     chair = app.test_client()
     log_in(chair, "chair@example.com")
     chair.post("/facts/2026-Q4/attest")
@@ -38,8 +41,10 @@ def busy(app, client):
 
 def entries(app) -> list[tuple[str, str, str]]:
     with app.app_context():
-        return [(e.actor, e.action, e.target) for e in
-                db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        return [
+            (e.actor, e.action, e.target)
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
 
 
 def test_events_are_recorded(busy):
@@ -58,8 +63,7 @@ def test_events_are_recorded(busy):
 
 
 def test_account_creation_is_audited(app, runner):
-    runner.invoke(args=["users", "create", "x@example.com", "--name", "X", "--permission",
-                        "admin"])
+    runner.invoke(args=["users", "create", "x@example.com", "--name", "X", "--permission", "admin"])
     assert entries(app) == [("system", "account_created", "x@example.com")]
 
 
@@ -77,8 +81,9 @@ def tamper(app, entry_id: int, column: str) -> None:
         else:
             old = getattr(entry, column)
             value = old[:-1] + ("0" if old[-1:] != "0" else "1") if old else "x"
-        db.session.execute(text(f"UPDATE audit_entry SET {column} = :v WHERE id = :i"),
-                           {"v": value, "i": entry_id})
+        db.session.execute(
+            text(f"UPDATE audit_entry SET {column} = :v WHERE id = :i"), {"v": value, "i": entry_id}
+        )
         db.session.commit()
 
 

@@ -14,14 +14,28 @@ from assessment.models import TrainingSession
 from tests.conftest import add_user, log_in, open_test_cycle
 
 DOC = ROOT / "docs" / "permissions.md"
-PERSONAS = ("anonymous", "ceo", "cio", "it_manager", "hr", "legal", "fact_owner",
-            "hr_coordinator", "committee", "admin")
+PERSONAS = (
+    "anonymous",
+    "ceo",
+    "cio",
+    "it_manager",
+    "hr",
+    "legal",
+    "fact_owner",
+    "hr_coordinator",
+    "committee",
+    "admin",
+)
 ACCOUNTS = {
-    "ceo": dict(role="ceo"), "cio": dict(role="cio"), "it_manager": dict(role="it_manager"),
-    "hr": dict(role="hr"), "legal": dict(role="legal"),
+    "ceo": dict(role="ceo"),
+    "cio": dict(role="cio"),
+    "it_manager": dict(role="it_manager"),
+    "hr": dict(role="hr"),
+    "legal": dict(role="legal"),
     "fact_owner": dict(role="it_manager", permissions=("fact_owner",)),
     "hr_coordinator": dict(permissions=("hr_coordinator",)),
-    "committee": dict(permissions=("committee",)), "admin": dict(permissions=("admin",)),
+    "committee": dict(permissions=("committee",)),
+    "admin": dict(permissions=("admin",)),
 }
 
 
@@ -40,8 +54,11 @@ MATRIX = read_matrix()
 
 
 def routes(app) -> set[tuple[str, str]]:
-    return {(method, rule.endpoint) for rule in app.url_map.iter_rules()
-            for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return {
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
 
 
 def test_every_route_has_exactly_one_row_and_every_row_a_route(app):
@@ -59,14 +76,28 @@ def world(app):
     open_test_cycle(app)
     with app.app_context():
         session = queries.add_session(
-            db.session, uid="s-1@test", module_id="ir-exec-tabletop",
-            starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7), timezone="UTC",
-            duration_minutes=60, location="Room", capacity=5, facilitator="F")
+            db.session,
+            uid="s-1@test",
+            module_id="ir-exec-tabletop",
+            starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=7),
+            timezone="UTC",
+            duration_minutes=60,
+            location="Room",
+            capacity=5,
+            facilitator="F",
+        )
         db.session.commit()
         session_id = session.id
-    return {"cycle_id": "2026-Q4", "number": 1, "fact_id": "mfa_remote_access",
-            "session_id": session_id, "fmt": "csv", "kind": "roles", "token": "not-a-token",
-            "filename": "app.css"}
+    return {
+        "cycle_id": "2026-Q4",
+        "number": 1,
+        "fact_id": "mfa_remote_access",
+        "session_id": session_id,
+        "fmt": "csv",
+        "kind": "roles",
+        "token": "not-a-token",
+        "filename": "app.css",
+    }
 
 
 def url_for_rule(rule, values) -> str:
@@ -98,8 +129,9 @@ def test_persona_gets_exactly_the_allowed_answer(app, world, persona):
             if (method, rule.endpoint) == ("POST", "auth.logout"):
                 continue  # checked last: it ends the session
             expected = MATRIX[(method, rule.endpoint)][persona]
-            response = client.open(url_for_rule(rule, world), method=method,
-                                   data={} if method == "POST" else None)
+            response = client.open(
+                url_for_rule(rule, world), method=method, data={} if method == "POST" else None
+            )
             got = judge(response)
             body = response.get_data().decode("utf-8", "replace")
             response.close()  # static files are streamed from disk
@@ -110,8 +142,10 @@ def test_persona_gets_exactly_the_allowed_answer(app, world, persona):
             else:
                 ok = got == expected
             if not ok:
-                wrong.append(f"{method} {rule.rule}: expected {expected}, got "
-                             f"{response.status_code} {response.headers.get('Location', '')}")
+                wrong.append(
+                    f"{method} {rule.rule}: expected {expected}, got "
+                    f"{response.status_code} {response.headers.get('Location', '')}"
+                )
     assert not wrong, "\n".join(wrong)
     # logging out always lands on the log-in page; afterwards nothing private is reachable
     assert client.post("/logout").headers["Location"] == "/login"

@@ -56,14 +56,22 @@ def test_invitation_token_guessing_is_throttled(app_factory):
 def test_password_change_enforces_the_minimum_length(app, client):
     add_user(app, "ceo@example.com")
     log_in(client, "ceo@example.com")
-    short = client.post("/account/password", data={"current": PASSWORD, "new": "short",
-                                                    "repeat": "short"})
+    short = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "short", "repeat": "short"}
+    )
     assert "Use at least 12 characters" in short.get_data(as_text=True)
-    wrong = client.post("/account/password", data={"current": "nope", "new": "x" * 20,
-                                                    "repeat": "x" * 20})
+    wrong = client.post(
+        "/account/password", data={"current": "nope", "new": "x" * 20, "repeat": "x" * 20}
+    )
     assert "not your current password" in wrong.get_data(as_text=True)
-    ok = client.post("/account/password", data={"current": PASSWORD, "new": "a new long passphrase",
-                                                 "repeat": "a new long passphrase"})
+    ok = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "a new long passphrase",
+            "repeat": "a new long passphrase",
+        },
+    )
     assert ok.status_code == 302
     client.post("/logout")
     assert log_in(client, "ceo@example.com", "a new long passphrase").status_code == 302
@@ -101,8 +109,9 @@ def test_behind_a_proxy_scheme_and_secure_cookies(app_factory):
     client = app.test_client()
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
     assert client.get("/scheme", headers=headers).get_data(as_text=True) == "https"
-    response = client.post("/login", data={"email": "ceo@example.com", "password": PASSWORD},
-                           headers=headers)
+    response = client.post(
+        "/login", data={"email": "ceo@example.com", "password": PASSWORD}, headers=headers
+    )
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")

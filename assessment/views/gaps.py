@@ -41,19 +41,20 @@ def report(cycle_id: str) -> str:
     db.session.commit()
     facts = catalogue().facts
     focus = most_serious(gap_report)
+    # The most serious gap leads the list even when only one role holds it.
+    spots = [focus] if focus and focus not in gap_report.blind_spots else []
+    spots += list(gap_report.blind_spots)
     return render_template(
         "gaps/report.html",
         cycle=cycle,
         report=gap_report,
         headline=headline(gap_report, facts, ROLE_LABELS),
-        focus=describe_gap(focus, gap_report, ROLE_LABELS) if focus else None,
         matrix=matrix(gap_report, facts, ROLES),
         roles=ROLES,
         role_labels=ROLE_LABELS,
         role_lines=role_lines(gap_report.by_role, ROLE_LABELS),
         blind_spots=[
-            (s, describe_gap(s, gap_report, ROLE_LABELS), facts[s.fact_id])
-            for s in gap_report.blind_spots
+            (s, describe_gap(s, gap_report, ROLE_LABELS), facts[s.fact_id]) for s in spots
         ],
         reported=queries.current_fact_values(db.session, cycle_id),
     )

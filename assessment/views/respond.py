@@ -83,8 +83,11 @@ def _context(cycle_id: str) -> Context:
 
 
 @bp.route("/i/<token>")
-@limiter.limit(lambda: current_app.config["INVITATION_LIMIT_PER_ADDRESS"], scope="invitation",
-               deduct_when=lambda response: response.status_code == 404)
+@limiter.limit(
+    lambda: current_app.config["INVITATION_LIMIT_PER_ADDRESS"],
+    scope="invitation",
+    deduct_when=lambda response: response.status_code == 404,
+)
 def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
     check = invitations.check_link(token)
     if check.invitation is None:
