@@ -66,6 +66,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(gaps.bp)
     app.register_blueprint(committee.bp)
     app.register_blueprint(training.bp)
+    from .api import openapi, views  # noqa: F401 - importing registers the operations
+    from .api.framework import bp as api_bp
+
+    app.register_blueprint(api_bp)
     return app
 
 

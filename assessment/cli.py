@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(audit_group)
     app.cli.add_command(backup_command)
+    app.cli.add_command(tokens)
     app.cli.add_command(restore_command)
 
 
@@ -211,3 +212,26 @@ def setup() -> None:
         click.echo("Log-ins created on first start (delete this file once passwords are changed):")
         click.echo(f"  {first_login}")
         click.echo("  " + first_login.read_text().strip().replace("\n", "\n  "))
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--expires-days", default=90, show_default=True, type=click.IntRange(1, 3650))
+@with_appcontext
+def create_token(email: str, expires_days: int) -> None:
+    """Print a new API token for the account, alone on the last line."""
+    from .api_tokens import issue_token
+
+    account = queries.find_account_by_email(db.session, email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    token = issue_token(account, expires_days)
+    audit.record("token_created", account.person.email, actor="system", days=expires_days)
+    db.session.commit()
+    click.echo(f"Token for {account.person.email}, valid {expires_days} days (shown only once):")
+    click.echo(token)

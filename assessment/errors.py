@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .problems import problem
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in the request was not valid."),
@@ -54,12 +57,15 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     )
 
 
-def _http_error(error: HTTPException) -> tuple[str, int]:
+def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
+    if request.path.startswith("/api/"):
+        title, detail = MESSAGES.get(status, ("Error", "The request failed."))
+        return problem(status, title, detail)
     return _render(status)
 
 
-def _unexpected_error(error: Exception) -> tuple[str, int]:
+def _unexpected_error(error: Exception) -> Any:
     # Roll back so the failed transaction cannot poison the next request on this session.
     db.session.rollback()
     original = error if not isinstance(error, InternalServerError) else error.original_exception
@@ -68,4 +74,6 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
     current_app.logger.error(
         "Unhandled error on %s %s", request.method, request.path, exc_info=original
     )
+    if request.path.startswith("/api/"):
+        return problem(500, *MESSAGES[500])
     return _render(500)

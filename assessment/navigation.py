@@ -25,6 +25,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("admin.people", "People", ("admin",)),
     NavLink("admin.outbox", "Outbox", ("admin",)),
     NavLink("admin.audit_log", "Audit", ("admin",)),
+    NavLink("admin.tokens", "API tokens", ("admin",)),
 )
 
 

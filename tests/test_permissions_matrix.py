@@ -43,7 +43,7 @@ def read_matrix() -> dict[tuple[str, str], dict[str, str]]:
     matrix = {}
     for line in DOC.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 3 + len(PERSONAS) and cells[0] in ("GET", "POST"):
+        if len(cells) == 3 + len(PERSONAS) and cells[0] in ("GET", "POST", "PUT"):
             key = (cells[0], cells[1])
             assert key not in matrix, f"duplicate row for {key}"
             matrix[key] = dict(zip(PERSONAS, cells[3:], strict=True))
@@ -66,7 +66,13 @@ def test_every_route_has_exactly_one_row_and_every_row_a_route(app):
 
 
 def test_matrix_uses_only_known_values():
-    assert {v for row in MATRIX.values() for v in row.values()} <= {"public", "yes", "no", "kept"}
+    assert {v for row in MATRIX.values() for v in row.values()} <= {
+        "public",
+        "yes",
+        "no",
+        "kept",
+        "token",
+    }
 
 
 @pytest.fixture
@@ -97,6 +103,8 @@ def world(app):
         "kind": "roles",
         "token": "not-a-token",
         "filename": "app.css",
+        "questionnaire": "ceo",
+        "cycle": "2026-Q4",
     }
 
 
@@ -104,7 +112,7 @@ def url_for_rule(rule, values) -> str:
     path = rule.rule
     for name in rule.arguments:
         path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(values[name]), path)
-    if rule.endpoint == "committee.why":
+    if rule.endpoint in ("committee.why", "api.get_trends"):
         path += "?from=2026-Q4&to=2026-Q4"
     return path
 
@@ -137,6 +145,8 @@ def test_persona_gets_exactly_the_allowed_answer(app, world, persona):
             response.close()  # static files are streamed from disk
             if expected == "public":
                 ok = got == "yes"
+            elif expected == "token":  # sessions never authorise the API
+                ok = response.status_code == 401 and response.mimetype == "application/problem+json"
             elif expected == "kept":
                 ok = "Your answers are kept" in body
             else:

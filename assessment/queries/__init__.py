@@ -53,6 +53,7 @@ from .responses import (  # noqa: F401
 )
 from .session import AnySession  # noqa: F401
 from .snapshots import add_snapshot, latest_snapshot  # noqa: F401
+from .tokens import add_token, list_tokens, revoke_token  # noqa: F401
 from .training import (  # noqa: F401
     add_session,
     assign,

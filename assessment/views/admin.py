@@ -147,3 +147,29 @@ def _cycle(cycle_id: str) -> Cycle:
 @permission_required("admin")
 def audit_log() -> str:
     return render_template("admin/audit.html", problem=audit.verify(), entries=audit.recent())
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@permission_required("admin")
+def tokens() -> str | WerkzeugResponse:
+    from ..api_tokens import issue_token
+
+    new_token = None
+    if request.method == "POST" and request.form.get("revoke", "").isdigit():
+        revoked = queries.revoke_token(db.session, int(request.form["revoke"]))
+        if revoked is not None:
+            audit.record("token_revoked", revoked.account.person.email, token_id=revoked.id)
+        db.session.commit()
+        flash("Token revoked; it no longer works.", "success")
+        return redirect(url_for("admin.tokens"))
+    if request.method == "POST" and request.form.get("email"):
+        account = queries.find_account_by_email(db.session, request.form["email"])
+        if account is None:
+            flash("There is no account with that e-mail address.", "error")
+        else:
+            new_token = issue_token(account, 90)
+            audit.record("token_created", account.person.email, days=90)
+            db.session.commit()
+    return render_template(
+        "admin/tokens.html", tokens=queries.list_tokens(db.session), new_token=new_token
+    )

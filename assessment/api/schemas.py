@@ -1,0 +1,227 @@
+"""Request and response shapes. Validation and the OpenAPI document both come from these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["ceo", "cio", "it_manager", "hr", "legal"]
+Status = Literal["draft", "open", "closed", "frozen"]
+GapClass = Literal["aligned", "optimistic", "pessimistic", "unknown"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    status: int
+    title: str
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Page(BaseModel):
+    page: int
+    per_page: int
+    total: int
+
+
+class QuestionnaireSummary(BaseModel):
+    id: str
+    role: Role
+    version: str
+    title: str
+    items: int
+
+
+class QuestionnaireList(BaseModel):
+    questionnaires: list[QuestionnaireSummary]
+
+
+class ChoiceOut(BaseModel):
+    id: str
+    label: str
+
+
+class ScoringKey(BaseModel):
+    correct: str | None
+    reverse: bool
+    weight: float
+    fact: str | None
+    dont_know: str | None
+    foil: bool
+
+
+class ItemOut(BaseModel):
+    id: str
+    type: str
+    domain: str
+    text: str
+    choices: list[ChoiceOut]
+    key: ScoringKey | None = None
+
+
+class QuestionnaireOut(BaseModel):
+    id: str
+    role: Role
+    version: str
+    title: str
+    items: list[ItemOut]
+
+
+class BandOut(BaseModel):
+    category: str
+    min: float | None
+    max: float | None
+
+
+class FactOut(BaseModel):
+    id: str
+    owner: str
+    type: str
+    title: str
+    categories: list[str]
+    bands: list[BandOut] | None = None
+
+
+class FactList(BaseModel):
+    facts: list[FactOut]
+
+
+class PersonIn(Strict):
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(min_length=1, max_length=200)
+    role: Role | None = None
+
+
+class PersonOut(BaseModel):
+    email: str
+    name: str
+    role: Role | None
+
+
+class PersonList(Page):
+    people: list[PersonOut]
+
+
+class CycleIn(Strict):
+    id: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    opens: dt.date
+    closes: dt.date
+
+
+class CycleOut(BaseModel):
+    id: str
+    opens: dt.date
+    closes: dt.date
+    status: Status
+
+
+class CycleList(Page):
+    cycles: list[CycleOut]
+
+
+class ResponseIn(Strict):
+    email: str = Field(min_length=3, max_length=254)
+    questionnaire: str = Field(min_length=1, max_length=80)
+    answers: dict[str, int | str]
+
+
+class DomainScore(BaseModel):
+    score: float | None
+    level: str | None
+
+
+class Scores(BaseModel):
+    overall: float | None
+    level: str | None
+    domains: dict[str, DomainScore]
+
+
+class ResponseCreated(BaseModel):
+    id: int
+    scores: Scores
+
+
+class FactsIn(Strict):
+    facts: dict[str, float | str]
+    as_of: dt.date | None = None
+    evidence: str = Field(default="Reported through the API", max_length=500)
+
+
+class FactsOut(BaseModel):
+    facts: dict[str, str]
+
+
+class PersonScore(BaseModel):
+    email: str
+    role: str
+    overall: float | None
+    level: str | None
+    domains: dict[str, DomainScore]
+
+
+class ScoreList(BaseModel):
+    scores: list[PersonScore]
+
+
+class PairOut(BaseModel):
+    email: str
+    role: str
+    item: str
+    fact: str
+    belief: str
+    actual: str
+    class_: GapClass = Field(alias="class")
+
+
+class RoleGap(BaseModel):
+    aligned: int
+    optimistic: int
+    pessimistic: int
+    unknown: int
+    kappa: float | None
+    optimism_p: float | None
+
+
+class GapsOut(BaseModel):
+    pairs: list[PairOut]
+    by_role: dict[str, RoleGap]
+
+
+class TrendOut(BaseModel):
+    from_: float | None = Field(alias="from")
+    to: float | None
+    change: float | None
+    ci: list[float] | None
+    p: float | None
+    n_pairs: int
+
+
+class TrendsOut(BaseModel):
+    comparable_items: float
+    by_role: dict[str, TrendOut]
+
+
+class NeedOut(BaseModel):
+    email: str
+    role: str
+    domain: str
+    level: str
+    modules: list[str]
+
+
+class NeedList(BaseModel):
+    needs: list[NeedOut]
+
+
+Problem.model_rebuild()
