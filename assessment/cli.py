@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     """Attach the project's commands to ``app.cli`` (so ``flask --app wsgi`` has them too)."""
     app.cli.add_command(users)
     app.cli.add_command(setup)
+    app.cli.add_command(demo)
     app.cli.add_command(questionnaires)
     app.cli.add_command(report)
     app.cli.add_command(audit_group)
@@ -193,25 +194,37 @@ def _read_password() -> str:
 @click.command("setup")
 @with_appcontext
 def setup() -> None:
-    """Migrate the database and, when it has no account, create a first administrator."""
+    """Migrate the database and, when it is empty, add the demo organisation."""
+    from .demo import LOGINS_FILE, seed_demo, write_logins
+
     upgrade()
-    first_login = Path(current_app.instance_path) / FIRST_LOGIN_FILE
+    first_login = Path(current_app.instance_path) / LOGINS_FILE
     if queries.count_accounts(db.session) == 0:
-        password = generate_password()
-        queries.create_person_with_account(
-            db.session,
-            email="admin@example.com",
-            name="Administrator",
-            permissions=("admin",),
-            password_hash=hash_password(password),
-        )
+        click.echo("Empty database: adding the demo organisation...")
+        logins = seed_demo()
         db.session.commit()
-        first_login.write_text(f"admin@example.com  {password}\n")
-        first_login.chmod(0o600)
+        write_logins(logins)
     if first_login.exists():
         click.echo("Log-ins created on first start (delete this file once passwords are changed):")
         click.echo(f"  {first_login}")
         click.echo("  " + first_login.read_text().strip().replace("\n", "\n  "))
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Add the demo organisation (does nothing when it is already there)."""
+    from .demo import seed_demo, write_logins
+
+    logins = seed_demo()
+    db.session.commit()
+    if not logins:
+        click.echo("The demo organisation is already there.")
+        return
+    path = write_logins(logins)
+    click.echo(f"Demo organisation added. Log-ins (also in {path}):")
+    for email, password in logins:
+        click.echo(f"  {email}  {password}")
 
 
 @click.group()

@@ -87,7 +87,7 @@ def test_users_create_refuses_unknown_role(app, runner):
     assert "cfo" in result.output
 
 
-def test_setup_migrates_and_creates_first_administrator_once(app, runner):
+def test_setup_migrates_and_prints_working_log_ins_once(app, runner):
     from tests.conftest import reset_database
 
     with app.app_context():
@@ -99,5 +99,6 @@ def test_setup_migrates_and_creates_first_administrator_once(app, runner):
     assert log_in(app.test_client(), "admin@example.com", password).status_code == 302
     second = runner.invoke(args=["setup"])
     assert second.exit_code == 0
+    assert password in second.output  # the same log-ins are shown again
     with app.app_context():
-        assert len(db.session.scalars(select(Person)).all()) == 1
+        assert len(db.session.scalars(select(Person)).all()) == 7

@@ -73,7 +73,7 @@ def line_chart_svg(
     ylim: tuple[float, float] | None = (0, 100),
 ) -> bytes:
     """One line per series across cycles; each line has its own marker and dash pattern."""
-    figure = Figure(figsize=(7.5, 3.6), dpi=100)
+    figure = Figure(figsize=(8, 3.6 + 0.25 * ((len(series) + 1) // 2)), dpi=100)
     axes = figure.add_subplot()
     positions = list(range(len(cycles)))
     drawn = 0

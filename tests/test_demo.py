@@ -1,0 +1,80 @@
+"""The demo organisation: idempotent, complete, and telling the story it promises."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from assessment import queries
+from assessment.committee import cycles_in_order, gap_report_of
+from assessment.demo import quarters
+from assessment.extensions import db
+from assessment.models import Account, Cycle, Response, SessionAttendee
+
+
+def test_quarters_end_with_the_current_one():
+    assert quarters(dt.date(2026, 11, 27), 3) == [
+        ("2026-Q2", dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+        ("2026-Q3", dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+        ("2026-Q4", dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+    ]
+    assert quarters(dt.date(2027, 2, 1), 2)[0] == (
+        "2026-Q4",
+        dt.date(2026, 10, 1),
+        dt.date(2026, 12, 31),
+    )
+
+
+def test_demo_is_idempotent_and_tells_its_story(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("@example.com") == 7
+    second = runner.invoke(args=["demo"])
+    assert "already there" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Account)) == 7
+        cycles = cycles_in_order()
+        assert [c.status for c in cycles] == ["frozen", "frozen", "frozen", "closed", "open"]
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 24
+        assert db.session.scalar(select(func.count()).select_from(SessionAttendee)) >= 8
+        # the CEO believed backups were tested, until the third quarter
+        beliefs = []
+        for cycle in cycles[:4]:
+            report = gap_report_of(cycle)
+            pair = next(
+                p
+                for p in report.pairs
+                if p.email == "ceo@example.com" and p.fact_id == "backup_restore_test"
+            )
+            beliefs.append(pair.gap)
+        assert beliefs == ["optimistic", "optimistic", "aligned", "aligned"]
+        # the CIO's optimism shrinks
+        cio = [gap_report_of(c).by_person["cio@example.com"].optimism_index for c in cycles[:4]]
+        assert cio[0] > cio[-1]
+        # Legal learns the vendor notice terms after the contracts training
+        legal = [
+            queries.get_response(db.session, _person_id("legal@example.com"), c.id).answer_values()[
+                "legal.d7.vendor_notice_clause"
+            ]
+            for c in cycles[:4]
+        ]
+        assert legal[:2] == ["dk", "dk"] and "dk" not in legal[2:]
+
+
+def _person_id(email: str) -> int:
+    person = queries.find_person_by_email(db.session, email)
+    assert person is not None
+    return person.id
+
+
+def test_setup_seeds_the_demo_on_an_empty_database(app, runner):
+    from tests.conftest import reset_database
+
+    with app.app_context():
+        reset_database()
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0, result.output
+    assert "ceo@example.com" in result.output and "training@example.com" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Cycle)) == 5
