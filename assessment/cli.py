@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(setup)
     app.cli.add_command(demo)
+    app.cli.add_command(synth)
     app.cli.add_command(questionnaires)
     app.cli.add_command(report)
     app.cli.add_command(audit_group)
@@ -248,3 +249,20 @@ def create_token(email: str, expires_days: int) -> None:
     db.session.commit()
     click.echo(f"Token for {account.person.email}, valid {expires_days} days (shown only once):")
     click.echo(token)
+
+
+@click.command("synth")
+@click.option("--people", default=1000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--cycles", default=4, show_default=True, type=click.IntRange(1, 200))
+@click.option("--seed", default=1, show_default=True, type=int)
+@with_appcontext
+def synth(people: int, cycles: int, seed: int) -> None:
+    """Add a large synthetic organisation (people x cycles submitted responses)."""
+    from .synth import synthesise
+
+    with click.progressbar(length=people * cycles, label="Responses", show_pos=True) as bar:
+        ids = synthesise(people, cycles, seed, progress=bar.update)
+    db.session.commit()
+    click.echo(
+        f"Added {people} people and {people * cycles} responses in cycles {ids[0]} to {ids[-1]}."
+    )

@@ -12,7 +12,7 @@ from flask import current_app
 from . import queries
 from .catalogue import catalogue
 from .extensions import db
-from .models import ROLE_LABELS, Cycle, Person, Response
+from .models import ROLE_LABELS, Cycle, Person
 from .reporting import cycle_gap_report
 from .services.batch_scoring import encode_answers, score_batch
 from .services.definitions import Questionnaire
@@ -38,7 +38,11 @@ class ScoredPerson:
     domains: dict[str, dict[str, Any]]  # domain → {"score", "level"}
 
 
-def score_cycle(cycle_id: str, only_items: dict[str, set[str]] | None = None) -> list[ScoredPerson]:
+def score_cycle(
+    cycle_id: str,
+    only_items: dict[str, set[str]] | None = None,
+    loaded: list[queries.SubmittedAnswers] | None = None,
+) -> list[ScoredPerson]:
     """Score every submitted response of the cycle with the vectorised path.
 
     ``only_items`` restricts each role's questionnaire to the given item ids (for comparisons
@@ -46,9 +50,11 @@ def score_cycle(cycle_id: str, only_items: dict[str, set[str]] | None = None) ->
     """
     rubric, levels = catalogue().rubric, [lv.id for lv in catalogue().rubric.levels]
     facts = queries.fact_categories(db.session, cycle_id)
-    by_version: dict[tuple[str, str], list[Response]] = defaultdict(list)
-    for response in queries.submitted_responses(db.session, cycle_id):
-        by_version[(response.questionnaire_id, response.questionnaire_version)].append(response)
+    by_version: dict[tuple[str, str], list[queries.SubmittedAnswers]] = defaultdict(list)
+    for response in (
+        loaded if loaded is not None else queries.submitted_answers(db.session, cycle_id)
+    ):
+        by_version[(response.questionnaire_id, response.version)].append(response)
     scored = []
     for (questionnaire_id, version), responses in sorted(by_version.items()):
         questionnaire = catalogue().get(questionnaire_id, version)
@@ -57,15 +63,19 @@ def score_cycle(cycle_id: str, only_items: dict[str, set[str]] | None = None) ->
             questionnaire = dataclasses.replace(
                 questionnaire, items=tuple(i for i in questionnaire.items if i.id in keep)
             )
-        codes = encode_answers(questionnaire, [r.answer_values() for r in responses])
+        codes = encode_answers(questionnaire, [r.answers for r in responses])
         batch = score_batch(questionnaire, rubric, codes, facts)
         for row, response in enumerate(responses):
-            scored.append(_person_scores(response.person, batch, row, rubric.domain_ids, levels))
+            scored.append(_person_scores(response, batch, row, rubric.domain_ids, levels))
     return sorted(scored, key=lambda s: (s.role, s.email))
 
 
 def _person_scores(
-    person: Person, batch: Any, row: int, domain_ids: tuple[str, ...], levels: list[str]
+    person: queries.SubmittedAnswers,
+    batch: Any,
+    row: int,
+    domain_ids: tuple[str, ...],
+    levels: list[str],
 ) -> ScoredPerson:
     def number(value: float) -> float | None:
         return None if value != value else float(value)  # NaN means "no score"
@@ -83,7 +93,7 @@ def _person_scores(
     return ScoredPerson(
         person.email,
         person.name,
-        person.role or "",
+        person.role,
         number(batch.overall[row]),
         level(int(batch.overall_level[row])),
         domains,

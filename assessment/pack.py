@@ -93,8 +93,16 @@ def build_pack(cycle: Cycle) -> bytes:
         f"Training: {status.needs} needs, {status.planned_sessions} sessions "
         f"scheduled{'; ' + met if met else ''}."
     )
+    # Counted by role and domain: with hundreds of managers a list of names helps nobody here.
+    counted: dict[tuple[str, str], int] = {}
+    for _, role, domain in needs:
+        counted[(role, domain)] = counted.get((role, domain), 0) + 1
     tables.append(
-        Table("Training needs (domains below L3)", ("Person", "Role", "Domain"), tuple(needs))
+        Table(
+            "Training needs (domains below L3)",
+            ("Role", "Domain", "People"),
+            tuple((role, domain, n) for (role, domain), n in sorted(counted.items())),
+        )
     )
     stored_actions = snapshot.payload.get("actions") if snapshot else None
     actions = (

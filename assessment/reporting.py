@@ -11,18 +11,20 @@ from .services.gap_analysis import Belief, GapReport, analyse_gaps
 from .services.gap_view import SYMBOLS, WORDS
 
 
-def cycle_beliefs(cycle_id: str) -> list[Belief]:
+def cycle_beliefs(
+    cycle_id: str, loaded: list[queries.SubmittedAnswers] | None = None
+) -> list[Belief]:
     """Every answered belief item of the cycle's submitted responses."""
     beliefs = []
-    for response in queries.submitted_responses(db.session, cycle_id):
-        questionnaire = catalogue().get(response.questionnaire_id, response.questionnaire_version)
-        answers = response.answer_values()
-        person = response.person
+    for response in (
+        loaded if loaded is not None else queries.submitted_answers(db.session, cycle_id)
+    ):
+        questionnaire = catalogue().get(response.questionnaire_id, response.version)
         for item in questionnaire.items:
-            belief = answers.get(item.id)
+            belief = response.answers.get(item.id)
             if item.type == "belief" and isinstance(belief, str) and item.fact:
                 beliefs.append(
-                    Belief(person.email, person.name, person.role or "", item.id, item.fact, belief)
+                    Belief(response.email, response.name, response.role, item.id, item.fact, belief)
                 )
     return beliefs
 
@@ -119,3 +121,26 @@ def gap_tables(report: GapReport) -> list[Table]:
 
 def _round(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def all_reports(cycle_id: str) -> dict[str, object]:
+    """Every report of a cycle from one read of its answers: scores, gaps, training needs."""
+    from .cycle_scores import score_cycle
+    from .services.training import PersonLevels, training_needs
+
+    loaded = queries.submitted_answers(db.session, cycle_id)
+    scores = score_cycle(cycle_id, loaded=loaded)
+    gaps = analyse_gaps(
+        cycle_beliefs(cycle_id, loaded),
+        catalogue().facts,
+        queries.fact_categories(db.session, cycle_id),
+    )
+    needs = training_needs(
+        catalogue().rubric,
+        catalogue().training,
+        [
+            PersonLevels(s.email, s.name, s.role, {d: v.get("level") for d, v in s.domains.items()})
+            for s in scores
+        ],
+    )
+    return {"scores": scores, "gaps": gaps, "needs": needs}

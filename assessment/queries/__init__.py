@@ -45,11 +45,13 @@ from .invitations import (  # noqa: F401
 )
 from .responses import (  # noqa: F401
     SaveOutcome,
+    SubmittedAnswers,
     get_response,
     responses_in_cycle,
     save_answers,
     start_response,
     submit_response,
+    submitted_answers,
 )
 from .session import AnySession  # noqa: F401
 from .snapshots import add_snapshot, latest_snapshot  # noqa: F401

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scipy.stats import binomtest
 
@@ -169,9 +170,25 @@ def summarise(pairs: Sequence[Pair], facts: Mapping[str, Fact], with_kappa: bool
         if with_kappa
         else None,
         kappa_pairs=len(categorical) if with_kappa else 0,
-        optimism_p=binomtest(optimistic, n, alternative="greater").pvalue if n else None,
+        optimism_p=optimism_p(optimistic, n) if n else None,
         optimism_n=n,
     )
+
+
+@lru_cache(maxsize=4096)
+def optimism_p(optimistic: int, n: int) -> float:
+    """One-sided exact binomial p that optimistic beliefs outnumber pessimistic ones.
+
+    Cached: with many people the same few (k, n) pairs recur thousands of times.
+    """
+    return float(binomtest(optimistic, n, alternative="greater").pvalue)
+
+
+@lru_cache(maxsize=4096)
+def clopper_pearson(k: int, n: int) -> tuple[float, float]:
+    """Exact 95 % interval of a proportion k/n."""
+    interval = binomtest(k, n).proportion_ci(0.95, method="exact")
+    return (float(interval.low), float(interval.high))
 
 
 def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
@@ -190,10 +207,7 @@ def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
 
 def _fact_summary(fact: Fact, actual: str, pairs: Sequence[Pair]) -> FactSummary:
     accurate = sum(p.belief == actual for p in pairs)
-    ci = None
-    if pairs:
-        interval = binomtest(accurate, len(pairs)).proportion_ci(0.95, method="exact")
-        ci = (float(interval.low), float(interval.high))
+    ci = clopper_pearson(accurate, len(pairs)) if pairs else None
     worst = fact.category_ids[0]
     wrong_roles = sorted({p.role for p in pairs if p.gap != "aligned"})
     return FactSummary(

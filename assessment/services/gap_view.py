@@ -111,13 +111,14 @@ def _join(names: Sequence[str]) -> str:
 
 def matrix(report: GapReport, facts: Mapping[str, Fact], roles: Sequence[str]) -> list[MatrixRow]:
     """One row per reported fact with a belief, one cell per role, symbol and word together."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for pair in report.pairs:  # one pass, so that thousands of people stay fast
+        grouped.setdefault((pair.fact_id, pair.role), []).append(pair.gap)
     rows = []
     for summary in report.facts:
         cells = []
         for role in roles:
-            classes = tuple(
-                p.gap for p in report.pairs if p.fact_id == summary.fact_id and p.role == role
-            )
+            classes = tuple(grouped.get((summary.fact_id, role), ()))
             cells.append(Cell(_cell_text(classes), classes))
         rows.append(
             MatrixRow(
