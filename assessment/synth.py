@@ -66,7 +66,6 @@ def synthesise(
         db.session.execute(insert(Person), persons[start : start + CHUNK])
     cycle_ids = []
     today = dt.date.today()
-    next_response = (db.session.scalar(select(func.max(Response.id))) or 0) + 1
     skills = {p["id"]: rng.uniform(0.2, 0.8) for p in persons}
     for index in range(cycles):
         cycle_id = f"S{seed}-{index + 1:03d}"[:20]
@@ -88,14 +87,13 @@ def synthesise(
         _facts(cycle_id, opens, rng)
         db.session.flush()
         responses: list[dict[str, object]] = []
-        answers: list[dict[str, object]] = []
+        answers: list[list[dict[str, object]]] = []
         for person in persons:
             questionnaire = catalogue().current(str(person["role"]))
             assert questionnaire is not None
             skill = min(0.95, skills[person["id"]] + 0.03 * index)
             responses.append(
                 {
-                    "id": next_response,
                     "person_id": person["id"],
                     "cycle_id": cycle_id,
                     "questionnaire_id": questionnaire.id,
@@ -105,11 +103,12 @@ def synthesise(
                     "last_page": 0,
                 }
             )
-            answers.extend(
-                {"response_id": next_response, "item_id": item, "value": value, "version": 1}
-                for item, value in _answers(questionnaire, skill, rng)
+            answers.append(
+                [
+                    {"item_id": item, "value": value, "version": 1}
+                    for item, value in _answers(questionnaire, skill, rng)
+                ]
             )
-            next_response += 1
             if len(responses) >= CHUNK:
                 _flush(responses, answers)
                 progress(len(responses))
@@ -121,14 +120,18 @@ def synthesise(
     return cycle_ids
 
 
-def _flush(responses: list[dict[str, object]], answers: list[dict[str, object]]) -> None:
+def _flush(responses: list[dict[str, object]], answers: list[list[dict[str, object]]]) -> None:
     now = dt.datetime.now(dt.UTC)
     for row in responses:
         row.update(started_at=now, submitted_at=now)
-    db.session.execute(insert(Response), responses)
-    for row in answers:
-        row["updated_at"] = now
-    db.session.execute(insert(Answer), answers)
+    ids = db.session.scalars(
+        insert(Response).returning(Response.id, sort_by_parameter_order=True), responses
+    ).all()
+    rows = []
+    for response_id, items in zip(ids, answers, strict=True):
+        for row in items:
+            rows.append({**row, "response_id": response_id, "updated_at": now})
+    db.session.execute(insert(Answer), rows)
 
 
 def _facts(cycle_id: str, as_of: dt.date, rng: random.Random) -> None:

@@ -78,3 +78,21 @@ def test_setup_seeds_the_demo_on_an_empty_database(app, runner):
     assert "ceo@example.com" in result.output and "training@example.com" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Cycle)) == 5
+
+
+def test_synth_adds_people_and_submitted_responses(app, runner):
+    result = runner.invoke(args=["synth", "--people", "40", "--cycles", "2", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    assert "Added 40 people and 80 responses" in result.output
+    with app.app_context():
+        from assessment.reporting import all_reports
+
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 80
+        reports = all_reports("S5-002")
+        assert len(reports["scores"]) == 40  # type: ignore[arg-type]
+        assert reports["gaps"].overall.pairs > 0  # type: ignore[union-attr]
+    again = runner.invoke(args=["synth", "--people", "5", "--cycles", "1", "--seed", "6"])
+    assert again.exit_code == 0, again.output
+    from tests.conftest import add_user
+
+    add_user(app, "after@example.com")  # ids stay in step with the database's sequences
