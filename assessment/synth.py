@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from .catalogue import catalogue
 from .extensions import db
@@ -52,10 +52,8 @@ def synthesise(
 ) -> list[str]:
     """Add ``people`` people answering in ``cycles`` closed cycles; returns the cycle ids."""
     rng = random.Random(seed)
-    first_id = (db.session.scalar(select(func.max(Person.id))) or 0) + 1
-    persons = [
+    persons: list[dict[str, object]] = [
         {
-            "id": first_id + k,
             "email": f"synth{seed}-{k}@example.com",
             "name": f"Synthetic manager {k}",
             "role": _role(rng),
@@ -63,7 +61,13 @@ def synthesise(
         for k in range(people)
     ]
     for start in range(0, people, CHUNK):
-        db.session.execute(insert(Person), persons[start : start + CHUNK])
+        chunk = persons[start : start + CHUNK]
+        # Ids come from the database, in input order, so sequences stay right.
+        ids = db.session.scalars(
+            insert(Person).returning(Person.id, sort_by_parameter_order=True), chunk
+        ).all()
+        for person, person_id in zip(chunk, ids, strict=True):
+            person["id"] = person_id
     cycle_ids = []
     today = dt.date.today()
     skills = {p["id"]: rng.uniform(0.2, 0.8) for p in persons}
