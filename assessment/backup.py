@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,10 +17,14 @@ class BackupError(RuntimeError):
     """A backup or restore could not be made; the message says why."""
 
 
-def _libpq_url(url: str) -> str:
-    """postgresql+psycopg://… as libpq expects it: postgresql://…"""
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """postgresql+psycopg://... as libpq expects it, with the password in the environment
+    rather than on the command line (where `ps` would show it)."""
     parsed = make_url(url).set(drivername="postgresql")
-    return parsed.render_as_string(hide_password=False)
+    env = {**os.environ}
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    return parsed.set(password=None).render_as_string(hide_password=False), env
 
 
 def _sqlite_path(url: str) -> Path:
@@ -54,8 +59,9 @@ def backup(url: str, target: Path) -> None:
                 "--format=custom",
                 "--no-owner",
                 f"--file={target}",
-                f"--dbname={_libpq_url(url)}",
-            ]
+                f"--dbname={_libpq(url)[0]}",
+            ],
+            url,
         )
     else:
         raise BackupError(f"backups of {backend} databases are not supported")
@@ -89,15 +95,18 @@ def restore(url: str, source: Path) -> None:
                 "--if-exists",
                 "--no-owner",
                 "--single-transaction",
-                f"--dbname={_libpq_url(url)}",
+                f"--dbname={_libpq(url)[0]}",
                 str(source),
-            ]
+            ],
+            url,
         )
     else:
         raise BackupError(f"restores of {backend} databases are not supported")
 
 
-def _run(command: list[str]) -> None:
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(command: list[str], url: str) -> None:
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=_libpq(url)[1]
+    )
     if result.returncode != 0:
         raise BackupError(result.stderr.strip() or f"{command[0]} failed")

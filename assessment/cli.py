@@ -60,6 +60,10 @@ def backup_command(output: Path) -> None:
     click.echo(f"Backup written to {output}")
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 @click.command("restore")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -68,7 +72,7 @@ def restore_command(source: Path, yes: bool) -> None:
     """Replace the database with a backup (everything since the backup is lost)."""
     from .backup import BackupError, restore
 
-    if not yes:
+    if not yes and _interactive():  # scripts and CI have no one to ask
         click.confirm("This replaces the whole database with the backup. Continue?", abort=True)
     try:
         restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)

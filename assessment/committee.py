@@ -100,18 +100,18 @@ def training_needs(scored: list[ScoredPerson], below: str = "L3") -> list[tuple[
 
 
 def respondents(cycle: Cycle) -> dict[str, Respondent]:
-    """Stored answers of each person who submitted, for the drill-down."""
+    """Stored answers of each person who submitted, for the drill-down (one query)."""
     facts = queries.fact_categories(db.session, cycle.id)
-    found = {}
-    for response in queries.submitted_responses(db.session, cycle.id):
-        found[response.person.email] = Respondent(
-            response.person.name,
-            ROLE_LABELS.get(response.person.role or "", ""),
-            catalogue().get(response.questionnaire_id, response.questionnaire_version),
-            response.answer_values(),
+    return {
+        r.email: Respondent(
+            r.name,
+            ROLE_LABELS.get(r.role, ""),
+            catalogue().get(r.questionnaire_id, r.version),
+            r.answers,
             facts,
         )
-    return found
+        for r in queries.submitted_answers(db.session, cycle.id)
+    }
 
 
 def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
@@ -162,12 +162,12 @@ class TrainingStatus:
     rows: list[tuple[str, int, int]]  # (role label, needs, met by a completed session)
 
 
-def training_status(cycle: Cycle) -> TrainingStatus:
+def training_status(cycle: Cycle, scored: list[ScoredPerson] | None = None) -> TrainingStatus:
     """How many training needs the cycle produced and how many were met by completed sessions."""
     from .services.training import completion_by_role
     from .training_plan import needs_for
 
-    needs = needs_for(cycle)
+    needs = needs_for(cycle, scored)
     completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
     rows = [
         (ROLE_LABELS.get(r.role, r.role), r.needs, r.completed)

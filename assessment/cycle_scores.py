@@ -113,16 +113,16 @@ def scores_of(cycle: Cycle) -> list[ScoredPerson]:
 def freeze(cycle: Cycle, person: Person | None) -> int:
     """Store the cycle's scores and gap report as computed now; returns the report version."""
     report = cycle_gap_report(cycle.id)
-
+    fresh = score_cycle(cycle.id)  # recomputing must not reuse an earlier snapshot
     payload: dict[str, object] = {
-        "scores": [dataclasses.asdict(s) for s in score_cycle(cycle.id)],
+        "scores": [dataclasses.asdict(s) for s in fresh],
         "gaps": gaps_json(report),
         "headline": headline(report, catalogue().facts, ROLE_LABELS),
         "optimism_index": report.overall.optimism_index,
     }
     from . import committee  # the committee module builds on this one
 
-    status = committee.training_status(cycle)
+    status = committee.training_status(cycle, fresh)
     payload["training"] = dataclasses.asdict(status)
     payload["actions"] = committee.open_actions(cycle, report)
     snapshot = queries.add_snapshot(db.session, cycle.id, SCORING_VERSION, payload, person)

@@ -29,16 +29,16 @@ def local_start(training: TrainingSession) -> dt.datetime:
 def latest_scored_cycle() -> Cycle | None:
     """The newest cycle with at least one submitted response."""
     for cycle in queries.list_cycles(db.session):
-        if queries.submitted_responses(db.session, cycle.id):
+        if queries.has_submissions(db.session, cycle.id):
             return cycle
     return None
 
 
-def needs_for(cycle: Cycle) -> list[Need]:
+def needs_for(cycle: Cycle, scored: list[ScoredPerson] | None = None) -> list[Need]:
     """Training needs from a cycle's levels: person, role, domain, level, modules. No answers."""
     people = [
         PersonLevels(s.email, s.name, s.role, {d: v.get("level") for d, v in s.domains.items()})
-        for s in scores_of(cycle)
+        for s in (scored if scored is not None else scores_of(cycle))
     ]
     return training_needs(
         catalogue().rubric, catalogue().training, people, current_app.config["TRAINING_BELOW_LEVEL"]

@@ -99,7 +99,7 @@ def sign_in(port: int, email: str, password: str) -> tuple[str, str]:
     connection.request("GET", "/login")
     response = connection.getresponse()
     page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    cookie = _session_cookie(response) or ""
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     connection.request(
         "POST",
@@ -109,7 +109,14 @@ def sign_in(port: int, email: str, password: str) -> tuple[str, str]:
     )
     response = connection.getresponse()
     response.read()
-    return response.getheader("Set-Cookie", "").split(";")[0] or cookie, token
+    return _session_cookie(response) or cookie, token
+
+
+def _session_cookie(response: http.client.HTTPResponse) -> str | None:
+    for header in response.msg.get_all("Set-Cookie") or []:
+        if header.startswith("session="):
+            return header.split(";")[0]
+    return None
 
 
 def main() -> None:

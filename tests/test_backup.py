@@ -96,7 +96,11 @@ def test_restore_refuses_a_missing_or_broken_file(app_factory, tmp_path):
     assert broken.exit_code == 1 and "is not a SQLite backup" in broken.output
 
 
-def test_restore_asks_before_replacing(app_factory, tmp_path):
+def test_restore_asks_before_replacing_at_a_terminal(app_factory, tmp_path, monkeypatch):
     app = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.db'}")
+    monkeypatch.setattr("assessment.cli._interactive", lambda: True)
     result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "x.db")], input="n\n")
     assert result.exit_code == 1 and "Aborted" in result.output
+    monkeypatch.setattr("assessment.cli._interactive", lambda: False)
+    scripted = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "x.db")])
+    assert "does not exist" in scripted.output  # no question without a terminal

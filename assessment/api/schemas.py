@@ -156,6 +156,7 @@ class FactsIn(Strict):
     facts: dict[str, float | str]
     as_of: dt.date | None = None
     evidence: str = Field(default="Reported through the API", max_length=500)
+    reason: str = Field(default="", max_length=2000)
 
 
 class FactsOut(BaseModel):

@@ -345,6 +345,13 @@ def put_facts(cycle: str, payload: s.FactsIn) -> Any:
         )
     )
     as_of = payload.as_of or dt.date.today()
+    if queries.latest_attestation(db.session, cycle) is not None and not payload.reason.strip():
+        raise ApiError(
+            422,
+            "Reason required",
+            "The fact report was attested: give a reason for the change.",
+            errors=[{"field": "reason", "message": "required"}],
+        )
     entries, errors = {}, []
     for fact_id, value in payload.facts.items():
         fact = catalogue().facts.get(fact_id)
@@ -370,7 +377,7 @@ def put_facts(cycle: str, payload: s.FactsIn) -> Any:
             as_of=as_of,
             evidence=payload.evidence,
             note="",
-            reason="",
+            reason=payload.reason.strip(),
             person=account.person,
         )
         _audit("fact_reported", f"{cycle}/{fact_id}")

@@ -47,6 +47,7 @@ from .responses import (  # noqa: F401
     SaveOutcome,
     SubmittedAnswers,
     get_response,
+    has_submissions,
     responses_in_cycle,
     save_answers,
     start_response,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..models import (
     Account,
@@ -64,4 +65,8 @@ def record_login(session: AnySession, account: Account, *, new_hash: str | None 
 
 def list_people(session: AnySession) -> list[Person]:
     """Everyone, by name, with accounts and permissions loaded for display."""
-    return list(session.scalars(select(Person).order_by(Person.name, Person.email)))
+    return list(
+        session.scalars(
+            select(Person).options(selectinload(Person.account)).order_by(Person.name, Person.email)
+        )
+    )

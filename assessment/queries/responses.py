@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import (
@@ -134,7 +134,8 @@ def submitted_answers(session: AnySession, cycle_id: str) -> list[SubmittedAnswe
         .join(Person, Person.id == Response.person_id)
         .outerjoin(Answer, Answer.response_id == Response.id)
         .where(Response.cycle_id == cycle_id, Response.status == "submitted")
-        .order_by(Response.id)
+        .order_by(Response.id),
+        execution_options={"yield_per": 5000},  # stream: never all rows in memory at once
     )
     found: dict[int, SubmittedAnswers] = {}
     for response_id, email, name, role, qid, version, item_id, value in rows:
@@ -146,3 +147,12 @@ def submitted_answers(session: AnySession, cycle_id: str) -> list[SubmittedAnswe
         if item_id is not None and value is not None:
             entry.answers[item_id] = value
     return list(found.values())
+
+
+def has_submissions(session: AnySession, cycle_id: str) -> bool:
+    """Whether anyone submitted in the cycle (without loading any response)."""
+    return bool(
+        session.scalar(
+            select(exists().where(Response.cycle_id == cycle_id, Response.status == "submitted"))
+        )
+    )

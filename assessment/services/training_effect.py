@@ -12,6 +12,7 @@ from scipy.stats import mannwhitneyu
 from .trends import PersonScores
 
 MIN_GROUP = 4  # with 4 and 4 people the smallest two-sided exact p is 2/70 ≈ 0.029
+MIN_REPORTED = 3  # smaller groups: no averages, which would expose one person's change
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,18 @@ def training_effect(
 
 
 def _row(domain: str, yes: list[float], no: list[float], min_group: int) -> EffectRow:
+    if yes and min(len(yes), len(no)) < MIN_REPORTED:
+        return EffectRow(
+            domain,
+            len(yes),
+            len(no),
+            None,
+            None,
+            None,
+            None,
+            f"Fewer than {MIN_REPORTED} people in a group: the change is not shown, "
+            "so that no one's individual result can be read from it.",
+        )
     trained_change = float(np.mean(yes)) if yes else None
     untrained_change = float(np.mean(no)) if no else None
     difference = (

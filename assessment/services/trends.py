@@ -13,6 +13,7 @@ import numpy as np
 from scipy.stats import bootstrap, false_discovery_control, mannwhitneyu, wilcoxon
 
 ALL = "all"
+BOOTSTRAP_BATCH = 500  # resamples at a time: memory stays small with thousands of pairs
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def paired_interval(differences: np.ndarray, settings: TrendSettings) -> tuple[f
         n_resamples=settings.resamples,
         confidence_level=1 - settings.alpha,
         method="BCa",
+        batch=BOOTSTRAP_BATCH,
         rng=np.random.default_rng(settings.seed),
     )
     return (float(result.confidence_interval.low), float(result.confidence_interval.high))

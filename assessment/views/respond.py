@@ -40,6 +40,7 @@ bp = Blueprint("respond", __name__)
 
 SCOPE_KEY = "invitation_cycle"  # set when signed in through an invitation link
 STASH_KEY = "answer_stash"
+MAX_STASHED = 64  # more fields than any page has: a stash never grows without bound
 SCOPE_ENDPOINTS = {"auth.logout", "auth.login", "static", "main.healthz"}
 
 
@@ -140,12 +141,16 @@ def page(cycle_id: str, number: int) -> str | WerkzeugResponse:
     assert ctx.response is not None
     if not 1 <= number <= len(ctx.pages):
         abort(404)
-    ctx.response.last_page = number
-    db.session.commit()
+    if ctx.response.last_page != number:  # remember where to resume; no write when unchanged
+        ctx.response.last_page = number
+        db.session.commit()
     return _render_page(ctx, number)
 
 
 @bp.route("/respond/<cycle_id>/page/<int:number>", methods=["POST"])
+@limiter.limit(
+    "30 per minute", exempt_when=lambda: current_user.is_authenticated, scope="kept-answers"
+)
 @csrf.exempt  # checked below, so that an expired token keeps the answers instead of a 400
 def save_page(cycle_id: str, number: int) -> str | WerkzeugResponse | tuple[str, int]:
     if not current_user.is_authenticated or not _csrf_ok():
@@ -386,10 +391,12 @@ def _render_review(ctx: Context, tried: bool = False) -> str:
 
 def _keep_for_later(cycle_id: str) -> tuple[str, int]:
     """Expired session or form: keep what was posted as a stash and explain what happens next."""
+    if queries.get_cycle(db.session, cycle_id) is None:
+        abort(404)
     # Raw text only: it is checked against the questionnaire when its owner confirms it.
     answers: dict[str, object] = {
         key.removeprefix("answer-"): value
-        for key, value in request.form.items()
+        for key, value in list(request.form.items())[:MAX_STASHED]
         if key.startswith("answer-") and value.strip() and len(value) <= MAX_COMMENT_LENGTH
     }
     key = session.get(STASH_KEY) or secrets.token_urlsafe(24)

@@ -152,6 +152,9 @@ def test_training_effect_against_scipy_and_small_groups():
     assert row.p == pytest.approx(mannwhitneyu([30, 25, 20, 35], [5, 2, -2, 10]).pvalue)
     assert "unlikely to be chance" in row.verdict
     small = training_effect(before[:5], after[:5], trained, ["D1"])[0]
-    assert small.p is None and "no test can separate this from noise" in small.verdict
+    assert small.p is None and small.difference is None  # one untrained person: suppressed
+    assert "the change is not shown" in small.verdict
+    three = training_effect(before[:7], after[:7], trained, ["D1"])[0]  # 4 trained, 3 not
+    assert three.p is None and "no test can separate this from noise" in three.verdict
     nobody = training_effect(before, after, {}, ["D1"])[0]
     assert nobody.verdict.startswith("Nobody completed training")

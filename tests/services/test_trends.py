@@ -61,6 +61,7 @@ def test_twelve_pairs_equal_scipy_called_directly():
         np.mean,
         n_resamples=9999,
         method="BCa",
+        batch=500,
         rng=np.random.default_rng(TrendSettings().seed),
     ).confidence_interval
     assert change.ci == pytest.approx((expected.low, expected.high), rel=1e-12)
