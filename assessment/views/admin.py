@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -12,8 +12,8 @@ from ..catalogue import catalogue
 from ..cycle_scores import freeze
 from ..extensions import db
 from ..forms import CycleForm
-from ..models import Cycle
 from ..services.cycles import participation
+from .common import cycle_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,7 +47,7 @@ def cycles() -> str | WerkzeugResponse:
 @bp.route("/cycles/<cycle_id>")
 @permission_required("admin")
 def cycle(cycle_id: str) -> str:
-    found = _cycle(cycle_id)
+    found = cycle_or_404(cycle_id)
     people = queries.executives(db.session)
     rows = participation(
         [(p.id, p.name, p.email, p.role_label) for p in people],
@@ -71,7 +71,7 @@ def cycle(cycle_id: str) -> str:
 @bp.route("/cycles/<cycle_id>/status", methods=["POST"])
 @permission_required("admin")
 def change_status(cycle_id: str) -> WerkzeugResponse:
-    found = _cycle(cycle_id)
+    found = cycle_or_404(cycle_id)
     action = request.form.get("action")
     if action == "open" and found.status == "draft":
         versions = {}
@@ -108,12 +108,14 @@ def change_status(cycle_id: str) -> WerkzeugResponse:
 @bp.route("/cycles/<cycle_id>/invitations", methods=["POST"])
 @permission_required("admin")
 def invite(cycle_id: str) -> WerkzeugResponse:
-    found = _cycle(cycle_id)
+    found = cycle_or_404(cycle_id)
     if found.status != "open":
         flash("Invitations can only be sent while the cycle is open.", "error")
         return redirect(url_for("admin.cycle", cycle_id=cycle_id))
     reminder = request.form.get("kind") == "reminder"
-    invited = {i.person_id for i in queries.invitations_in_cycle(db.session, cycle_id) if i.sent_at}
+    invited = {
+        i.person_id for i in queries.invitations_in_cycle(db.session, cycle_id) if i.sent_at
+    }
     people = [p for p in queries.executives(db.session) if found.pinned_for(p.role or "")]
     people = [p for p in people if (p.id in invited) == reminder]
     sent, skipped = invitations.send_invitations(found, people, reminder=reminder)
@@ -134,13 +136,6 @@ def invite(cycle_id: str) -> WerkzeugResponse:
 @permission_required("admin")
 def outbox() -> str:
     return render_template("admin/outbox.html", messages=queries.list_mail(db.session))
-
-
-def _cycle(cycle_id: str) -> Cycle:
-    found = queries.get_cycle(db.session, cycle_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 @bp.route("/audit")

@@ -12,6 +12,7 @@ from ..models import ROLE_LABELS, Cycle
 from ..pack import build_pack
 from ..services.charts import line_chart_svg
 from ..services.drilldown import changed_answers, sorted_by_impact
+from .common import cycle_or_404
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -20,10 +21,7 @@ def _pick(name: str, default: Cycle | None) -> Cycle | None:
     cycle_id = request.args.get(name)
     if not cycle_id:
         return default
-    found = queries.get_cycle(db.session, cycle_id)
-    if found is None:
-        abort(404)
-    return found
+    return cycle_or_404(cycle_id)
 
 
 @bp.route("/")

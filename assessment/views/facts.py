@@ -18,6 +18,7 @@ from ..models import Cycle, FactValue
 from ..services.definitions import Fact
 from ..services.fact_entries import read_entry
 from ..services.fact_report import fact_rows
+from .common import cycle_or_404
 
 bp = Blueprint("facts", __name__, url_prefix="/facts")
 
@@ -33,13 +34,6 @@ def _editable_facts() -> set[str]:
     return owned | queries.delegated_facts(db.session, person.id)
 
 
-def _cycle(cycle_id: str) -> Cycle:
-    found = queries.get_cycle(db.session, cycle_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/")
 @permission_required("admin", "committee", "fact_owner")
 def index() -> WerkzeugResponse | str:
@@ -52,7 +46,7 @@ def index() -> WerkzeugResponse | str:
 @bp.route("/<cycle_id>")
 @permission_required("admin", "committee", "fact_owner")
 def report(cycle_id: str) -> str:
-    cycle = _cycle(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     rows = fact_rows(
         catalogue().facts,
         queries.current_fact_values(db.session, cycle_id),
@@ -72,7 +66,7 @@ def report(cycle_id: str) -> str:
 @bp.route("/<cycle_id>/<fact_id>", methods=["GET", "POST"])
 @permission_required("admin", "fact_owner")
 def enter(cycle_id: str, fact_id: str) -> str | WerkzeugResponse | tuple[str, int]:
-    cycle = _cycle(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     fact = catalogue().facts.get(fact_id)
     if fact is None:
         abort(404)
@@ -158,7 +152,7 @@ def _initial(fact: Fact, row: FactValue | None, cycle: Cycle) -> dict[str, objec
 @bp.route("/<cycle_id>/attest", methods=["POST"])
 @permission_required("committee")
 def attest(cycle_id: str) -> WerkzeugResponse:
-    _cycle(cycle_id)
+    cycle_or_404(cycle_id)
     if queries.attest_facts(db.session, cycle_id, current_user.person) is None:
         flash("There is nothing to attest yet.", "error")
     else:

@@ -8,22 +8,16 @@ from .. import audit, queries
 from ..auth import permission_required
 from ..catalogue import catalogue
 from ..extensions import db
-from ..models import ROLE_LABELS, Cycle
+from ..models import ROLE_LABELS
 from ..reporting import cycle_gap_report, gap_tables
 from ..services import exports
 from ..services.charts import gap_shares_svg
 from ..services.definitions import ROLES
 from ..services.gap_view import describe_gap, headline, matrix, most_serious, role_lines
 from .api_shapes import gaps_json
+from .common import cycle_or_404
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
-
-
-def _cycle(cycle_id: str) -> Cycle:
-    found = queries.get_cycle(db.session, cycle_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 @bp.route("/")
@@ -35,7 +29,7 @@ def index() -> str:
 @bp.route("/<cycle_id>")
 @permission_required("admin", "committee")
 def report(cycle_id: str) -> str:
-    cycle = _cycle(cycle_id)
+    cycle = cycle_or_404(cycle_id)
     gap_report = cycle_gap_report(cycle_id)
     audit.record("viewed_gap_report", cycle_id)  # it shows each executive's beliefs
     db.session.commit()
@@ -63,7 +57,7 @@ def report(cycle_id: str) -> str:
 @bp.route("/<cycle_id>/chart.svg")
 @permission_required("admin", "committee")
 def chart(cycle_id: str) -> Response:
-    _cycle(cycle_id)
+    cycle_or_404(cycle_id)
     gap_report = cycle_gap_report(cycle_id)
     rows = [(ROLE_LABELS.get(r, r), s.counts) for r, s in gap_report.by_role.items()]
     svg = gap_shares_svg(rows, f"Beliefs against facts by role, {cycle_id}")
@@ -73,7 +67,7 @@ def chart(cycle_id: str) -> Response:
 @bp.route("/<cycle_id>/export.<fmt>")
 @permission_required("admin", "committee")
 def export(cycle_id: str, fmt: str) -> Response:
-    _cycle(cycle_id)
+    cycle_or_404(cycle_id)
     gap_report = cycle_gap_report(cycle_id)
     name = f"gap-report-{cycle_id}"
     audit.record("export", f"{name}.{fmt}")

