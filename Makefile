@@ -31,7 +31,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check assessment tests benchmarks
 	$(BIN)/mypy assessment
 
-test: lint
+# axe-core (accessibility checks in the browser tests) comes from the npm registry.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+
+$(AXE): | $(BIN)/python
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.14
+
+test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

@@ -1,0 +1,223 @@
+"""Every persona's journey in Chromium, with a screenshot of each main page and axe-core
+accessibility checks (no serious or critical violation); pages also checked at 320 px."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from assessment import invitations, queries
+from assessment.demo import seed_demo
+from assessment.extensions import db
+from assessment.models import AuditEntry, FactAttestation, SessionAttendee
+from tests.conftest import IN_CI, ROOT
+
+pytestmark = pytest.mark.browser
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture
+def demo(live_app, live_server):
+    if not AXE.exists():
+        if IN_CI:
+            pytest.fail(f"axe-core is missing at {AXE}; `make test` installs it")
+        pytest.skip("axe-core is not installed (make test installs it)")
+    with live_app.app_context():
+        logins = dict(seed_demo())
+        db.session.commit()
+    SHOTS.mkdir(exist_ok=True)
+    return logins
+
+
+@pytest.fixture
+def context(browser):
+    # axe is injected as a script, which the app's strict CSP would rightly block.
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+def check(page, name: str) -> None:
+    """Screenshot, axe-core, and the page at 320 px without sideways scrolling."""
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{name}: " + "; ".join(serious)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > 330 && !e.closest('table')
+                && getComputedStyle(e).position !== 'absolute')
+        .slice(0, 5)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+    """)
+    page.set_viewport_size(size)
+    assert overflow <= 320, f"{name} scrolls sideways at 320 px ({overflow} px wide): {wide}"
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_cycle_id(app) -> str:
+    with app.app_context():
+        return queries.open_cycles(db.session)[0].id
+
+
+def test_executive_journey(browser, live_app, live_server, demo, context):
+    from playwright.sync_api import expect
+
+    cycle_id = open_cycle_id(live_app)
+    with live_app.test_request_context():
+        person = queries.find_person_by_email(db.session, "hr@example.com")
+        cycle = queries.get_cycle(db.session, cycle_id)
+        link = invitations.issue_link(queries.get_or_create_invitation(db.session, person, cycle))
+        db.session.commit()
+    page = context.new_page()
+    page.goto(link)
+    check(page, "executive-1-intro")
+    page.get_by_role("button", name="Start").click()
+    check(page, "executive-2-questions")
+    total = int(re.search(r"of (\d+) ·", page.locator("#progress-text").inner_text()).group(1))
+    for number in range(1, total + 1):
+        if number == total // 2 + 1:  # leave half-way, come back with the link
+            page.close()
+            page = context.browser.new_context(bypass_csp=True).new_page()
+            page.goto(link)
+            page.get_by_role("link", name="Continue where you left off").click()
+            expect(page.locator("#progress-text")).to_contain_text(f"Page {number} of")
+        for fieldset in page.locator("fieldset[data-item]").all():
+            if fieldset.locator("textarea").count():
+                continue
+            fieldset.locator("input[type=radio]").first.check()
+            expect(fieldset.locator(".save-status")).to_have_text("Saved", timeout=10_000)
+        page.get_by_role("button", name=re.compile("^Save and (continue|review)$")).click()
+    check(page, "executive-3-review")
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Your results")).to_be_visible()
+    check(page, "executive-4-results")
+
+
+def test_fact_owner_files_and_committee_attests(browser, live_app, live_server, demo, context):
+    from playwright.sync_api import expect
+
+    cycle_id = open_cycle_id(live_app)
+    page = context.new_page()
+    sign_in(page, live_server, "it@example.com", demo["it@example.com"])
+    page.goto(f"{live_server}/facts/{cycle_id}")
+    check(page, "fact-owner-1-report")
+    page.goto(f"{live_server}/facts/{cycle_id}/mfa_remote_access")
+    check(page, "fact-owner-2-entry")
+    page.get_by_label("Yes, on every remote-access path").check() if page.get_by_label(
+        re.compile("^Yes")
+    ).count() == 0 else page.get_by_label(re.compile("^Yes")).first.check()
+    page.get_by_label("Evidence reference").fill("Conditional-access export CA-2026-11")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("saved as")).to_be_visible()
+    chair = context.browser.new_context(bypass_csp=True).new_page()
+    sign_in(chair, live_server, "cio@example.com", demo["cio@example.com"])
+    chair.goto(f"{live_server}/facts/{cycle_id}")
+    chair.get_by_role("button", name="Attest the report as it stands").click()
+    expect(chair.get_by_text("Fact report attested")).to_be_visible()
+    with live_app.app_context():
+        assert (
+            db.session.scalar(select(FactAttestation).where(FactAttestation.cycle_id == cycle_id))
+            is not None
+        )
+
+
+def test_committee_reads_gaps_compares_quarters_and_downloads_the_pack(
+    browser, live_app, live_server, demo, context
+):
+    from playwright.sync_api import expect
+
+    with live_app.app_context():
+        cycles = [c.id for c in queries.list_cycles(db.session)]
+    page = context.new_page()
+    sign_in(page, live_server, "ceo@example.com", demo["ceo@example.com"])
+    page.goto(f"{live_server}/gaps/{cycles[1]}")
+    expect(page.locator(".big-sentence")).to_contain_text("answered beliefs")
+    check(page, "committee-1-gap-report")
+    page.goto(f"{live_server}/committee/?from={cycles[2]}&to={cycles[1]}")
+    expect(page.get_by_role("heading", name=f"{cycles[2]} → {cycles[1]}")).to_be_visible()
+    check(page, "committee-2-dashboard")
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("^Committee pack")).click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+
+def test_hr_plans_training_and_records_attendance(browser, live_app, live_server, demo, context):
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    sign_in(page, live_server, "training@example.com", demo["training@example.com"])
+    page.goto(f"{live_server}/training/")
+    check(page, "hr-1-needs")
+    page.get_by_role("link", name="Schedule a session").click()
+    page.get_by_label("Date").fill("2027-02-10")
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("Time zone").fill("Europe/Berlin")
+    page.get_by_label("Place or video link").fill("Board room")
+    page.get_by_label("Facilitator").fill("Dana External")
+    page.get_by_role("button", name="Save session").click()
+    expect(page.get_by_text("Session scheduled")).to_be_visible()
+    check(page, "hr-2-session")
+    with live_app.app_context():
+        email = "ceo@example.com"
+        person = queries.find_person_by_email(db.session, email)
+        session = queries.list_sessions(db.session)[-1]
+        queries.assign(db.session, session, [person])
+        db.session.commit()
+        person_id = person.id
+    page.reload()
+    page.get_by_label("Catherine Ng attended").check()
+    page.get_by_label("Catherine Ng completed").check()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Attendance and completion saved")).to_be_visible()
+    with live_app.app_context():
+        assert db.session.scalar(
+            select(SessionAttendee.completed)
+            .where(SessionAttendee.person_id == person_id)
+            .order_by(SessionAttendee.session_id.desc())
+        )
+
+
+def test_admin_opens_a_cycle_sends_invitations_and_reads_the_audit_log(
+    browser, live_app, live_server, demo, context
+):
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    sign_in(page, live_server, "admin@example.com", demo["admin@example.com"])
+    page.goto(f"{live_server}/admin/cycles")
+    check(page, "admin-1-cycles")
+    page.get_by_label("Cycle id").fill("2099-Q1")
+    page.get_by_label("Opens").fill("2026-01-01")
+    page.get_by_label("Closes").fill("2099-03-31")
+    page.get_by_role("button", name="Create cycle").click()
+    page.get_by_role("button", name=re.compile("^Open the cycle")).click()
+    expect(page.get_by_text("is open; questionnaire versions are pinned")).to_be_visible()
+    page.get_by_role("button", name="Send invitations to those not yet invited").click()
+    expect(page.get_by_text(re.compile(r"\d+ invitations sent"))).to_be_visible()
+    check(page, "admin-2-cycle")
+    page.goto(f"{live_server}/admin/audit")
+    expect(page.get_by_text("The audit chain is intact")).to_be_visible()
+    check(page, "admin-3-audit")
+    with live_app.app_context():
+        assert (
+            db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitations_sent"))
+            is not None
+        )
