@@ -221,3 +221,48 @@ def test_admin_opens_a_cycle_sends_invitations_and_reads_the_audit_log(
             db.session.scalar(select(AuditEntry).where(AuditEntry.action == "invitations_sent"))
             is not None
         )
+
+
+def test_questionnaire_can_be_completed_with_the_keyboard_alone(
+    browser, live_app, live_server, demo, context
+):
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    sign_in(page, live_server, "hr@example.com", demo["hr@example.com"])
+    page.goto(f"{live_server}/respond/{open_cycle_id(live_app)}")
+    tab_to(page, "Start")
+    page.keyboard.press("Enter")
+    for _ in range(20):  # pages
+        if page.get_by_role("heading", name="Review and submit").count():
+            break
+        page.locator("main").focus()
+        for _ in range(400):  # Tab through the page, choosing the focused option of each group
+            page.keyboard.press("Tab")
+            state = page.evaluate("""() => {
+                const e = document.activeElement;
+                if (e.type === 'radio') {
+                    const group = document.getElementsByName(e.name);
+                    return [...group].some(r => r.checked) ? 'done' : 'radio';
+                }
+                return e.tagName === 'BUTTON' ? e.textContent.trim() : e.tagName;
+            }""")
+            if state == "radio":
+                page.keyboard.press("Space")
+            elif state.startswith("Save and continue") or state.startswith("Save and review"):
+                page.keyboard.press("Enter")
+                page.wait_for_load_state()
+                break
+    expect(page.get_by_text("Everything is answered")).to_be_visible()
+    tab_to(page, "Submit my answers")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Your results")).to_be_visible()
+
+
+def tab_to(page, label: str) -> None:
+    """Press Tab until the button with this text has the focus, as a keyboard user would."""
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == label:
+            return
+    raise AssertionError(f"no button {label!r} reachable with Tab")
