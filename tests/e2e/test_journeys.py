@@ -266,3 +266,36 @@ def tab_to(page, label: str) -> None:
         if page.evaluate("document.activeElement.textContent.trim()") == label:
             return
     raise AssertionError(f"no button {label!r} reachable with Tab")
+
+
+def test_every_other_page_passes_axe_and_fits_320px(browser, live_app, live_server, demo, context):
+    with live_app.app_context():
+        cycles = [c.id for c in queries.list_cycles(db.session)]
+        session_id = queries.list_sessions(db.session)[0].id
+    pages = {
+        "login": (None, "/login"),
+        "home-executive": ("ceo@example.com", "/"),
+        "password": ("ceo@example.com", "/account/password"),
+        "results-past": ("ceo@example.com", f"/respond/{cycles[1]}/results"),
+        "people": ("admin@example.com", "/admin/people"),
+        "outbox": ("admin@example.com", "/admin/outbox"),
+        "tokens": ("admin@example.com", "/admin/tokens"),
+        "delegations": ("admin@example.com", "/facts/delegations"),
+        "gap-index": ("ceo@example.com", "/gaps/"),
+        "why": ("ceo@example.com", f"/committee/why?from={cycles[2]}&to={cycles[1]}"),
+        "new-session": ("training@example.com", "/training/sessions/new"),
+        "session": ("training@example.com", f"/training/sessions/{session_id}"),
+        "not-found": ("ceo@example.com", "/no-such-page"),
+    }
+    signed_in: dict[str | None, object] = {}
+    for name, (email, path) in pages.items():
+        if email not in signed_in:
+            page = context.browser.new_context(bypass_csp=True).new_page()
+            if email:
+                sign_in(page, live_server, email, demo[email])
+            signed_in[email] = page
+        page = signed_in[email]
+        page.goto(f"{live_server}{path}")
+        check(page, f"page-{name}")
+    for page in signed_in.values():
+        page.context.close()  # type: ignore[attr-defined]
