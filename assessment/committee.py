@@ -74,8 +74,17 @@ def gap_report_of(cycle: Cycle) -> GapReport:
     gaps = snapshot.payload["gaps"]
     assert isinstance(gaps, dict)
     pairs = gaps["pairs"]
+    names = queries.names_by_email(db.session, {p["email"] for p in pairs})
     beliefs = [
-        Belief(p["email"], p["email"], p["role"], p["item"], p["fact"], p["belief"]) for p in pairs
+        Belief(
+            p["email"],
+            names.get(p["email"], p["email"]),
+            p["role"],
+            p["item"],
+            p["fact"],
+            p["belief"],
+        )
+        for p in pairs
     ]
     actual = {p["fact"]: p["actual"] for p in pairs}
     return analyse_gaps(beliefs, catalogue().facts, actual)

@@ -6,6 +6,7 @@ from .accounts import (  # noqa: F401
     find_account_by_email,
     find_person_by_email,
     list_people,
+    names_by_email,
     normalise_email,
     record_login,
 )

@@ -70,3 +70,13 @@ def list_people(session: AnySession) -> list[Person]:
             select(Person).options(selectinload(Person.account)).order_by(Person.name, Person.email)
         )
     )
+
+
+def names_by_email(session: AnySession, emails: set[str]) -> dict[str, str]:
+    """Display names of the people with these e-mail addresses."""
+    if not emails:
+        return {}
+    query = select(Person.email, Person.name)
+    if len(emails) <= 500:  # beyond that, one full read beats an enormous IN list
+        query = query.where(Person.email.in_(emails))
+    return {email: name for email, name in session.execute(query) if email in emails}

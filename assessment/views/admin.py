@@ -113,9 +113,7 @@ def invite(cycle_id: str) -> WerkzeugResponse:
         flash("Invitations can only be sent while the cycle is open.", "error")
         return redirect(url_for("admin.cycle", cycle_id=cycle_id))
     reminder = request.form.get("kind") == "reminder"
-    invited = {
-        i.person_id for i in queries.invitations_in_cycle(db.session, cycle_id) if i.sent_at
-    }
+    invited = {i.person_id for i in queries.invitations_in_cycle(db.session, cycle_id) if i.sent_at}
     people = [p for p in queries.executives(db.session) if found.pinned_for(p.role or "")]
     people = [p for p in people if (p.id in invited) == reminder]
     sent, skipped = invitations.send_invitations(found, people, reminder=reminder)

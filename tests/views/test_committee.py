@@ -212,3 +212,32 @@ def test_comparison_uses_only_items_common_to_both_versions(app_factory, tmp_pat
     restricted = dataclasses.replace(IT, items=tuple(common))
     expected = score_response(restricted, CATALOGUE.rubric, first).overall
     assert comparison.report.groups["all"].mean_from == pytest.approx(expected)
+
+
+def test_web_gap_report_of_a_frozen_cycle_comes_from_its_snapshot(app):
+    from sqlalchemy import text
+
+    two_cycles(app, people=2)
+    with app.app_context():
+        owner = queries.find_person_by_email(db.session, "admin@example.com")
+        for fact in CATALOGUE.facts.values():
+            worst = fact.category_ids[0]
+            queries.add_fact_value(db.session, "2026-Q3", fact.id, value=worst, category=worst,
+                                   as_of=dt.date.today(), evidence="e", note="", reason="",
+                                   person=owner)
+        db.session.commit()
+    admin = app.test_client()
+    log_in(admin, "admin@example.com")
+    for action in ("close", "freeze"):
+        admin.post("/admin/cycles/2026-Q3/status", data={"action": action})
+    chair = committee_client(app)
+    before = chair.get("/gaps/2026-Q3/export.json").get_json()
+    names_before = chair.get("/gaps/2026-Q3/export.csv").data
+    with app.app_context():  # an answer changed behind the application's back
+        db.session.execute(
+            text("UPDATE answer SET value = :v WHERE item_id LIKE '%belief%'"), {"v": '"dk"'}
+        )
+        db.session.commit()
+    assert chair.get("/gaps/2026-Q3/export.json").get_json() == before
+    assert chair.get("/gaps/2026-Q3/export.csv").data == names_before
+    assert b"IT manager 00" in names_before  # names, not just e-mails, in the stored report
