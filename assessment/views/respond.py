@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
@@ -327,14 +328,24 @@ def _seen_versions() -> dict[str, int]:
 def _save(
     response: Response, values: dict[str, object], seen: dict[str, int]
 ) -> queries.SaveOutcome | None:
-    """Save and commit; None when another request changed a row at the same moment."""
-    try:
-        outcome = queries.save_answers(db.session, response, values, seen)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return None
-    return outcome
+    """Save and commit; None when another request changed a row at the same moment.
+
+    An autosave and a page save can both create the same answer row at once; the loser of
+    that race retries once against the row the winner wrote, so nothing is lost.
+    """
+    for attempt in range(2):
+        try:
+            outcome = queries.save_answers(db.session, response, values, seen)
+            db.session.commit()
+            return outcome
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 1:
+                return None
+        except StaleDataError:
+            db.session.rollback()
+            return None
+    return None
 
 
 def _target(ctx: Context, number: int, action: str) -> str:
