@@ -222,9 +222,18 @@ def test_web_gap_report_of_a_frozen_cycle_comes_from_its_snapshot(app):
         owner = queries.find_person_by_email(db.session, "admin@example.com")
         for fact in CATALOGUE.facts.values():
             worst = fact.category_ids[0]
-            queries.add_fact_value(db.session, "2026-Q3", fact.id, value=worst, category=worst,
-                                   as_of=dt.date.today(), evidence="e", note="", reason="",
-                                   person=owner)
+            queries.add_fact_value(
+                db.session,
+                "2026-Q3",
+                fact.id,
+                value=worst,
+                category=worst,
+                as_of=dt.date.today(),
+                evidence="e",
+                note="",
+                reason="",
+                person=owner,
+            )
         db.session.commit()
     admin = app.test_client()
     log_in(admin, "admin@example.com")

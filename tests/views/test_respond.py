@@ -312,8 +312,7 @@ def test_oversized_or_nul_comment_is_refused_clearly(app, ceo, text, message):
     assert message in response.get_data(as_text=True)
 
 
-def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(app, ceo,
-                                                                            monkeypatch):
+def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(app, ceo, monkeypatch):
     """The autosave inserts the row first; the page save's insert then hits the unique key."""
     from sqlalchemy import insert
 
@@ -329,15 +328,23 @@ def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(app,
             raced.append(True)
             with app.app_context():  # another request commits the same answer row meanwhile
                 other = db.engine.connect()
-                other.execute(insert(Answer).values(response_id=response.id, item_id=item.id,
-                                                    value=item.choices[1].id, version=1))
+                other.execute(
+                    insert(Answer).values(
+                        response_id=response.id,
+                        item_id=item.id,
+                        value=item.choices[1].id,
+                        version=1,
+                    )
+                )
                 other.commit()
                 other.close()
         return original(session, response, values, seen)
 
-    monkeypatch.setattr("assessment.views.respond.queries.save_answers",
-                        save_after_a_racing_autosave)
-    response = ceo.post(f"/respond/{CYCLE}/page/1",
-                        data={field_name(item): item.choices[0].id, "action": "next"})
+    monkeypatch.setattr(
+        "assessment.views.respond.queries.save_answers", save_after_a_racing_autosave
+    )
+    response = ceo.post(
+        f"/respond/{CYCLE}/page/1", data={field_name(item): item.choices[0].id, "action": "next"}
+    )
     assert response.status_code == 302
     assert stored(app)[item.id] == item.choices[0].id  # the page's answer, after one retry
