@@ -35,7 +35,8 @@ lint: $(VENV)/.installed-test
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 
 $(AXE): | $(BIN)/python
-	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.14
+	@npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.14 \
+	  || echo "npm is not available: the accessibility checks will be skipped (they fail in CI)"
 
 test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
