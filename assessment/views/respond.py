@@ -135,13 +135,10 @@ def start(cycle_id: str) -> WerkzeugResponse:
 @bp.route("/respond/<cycle_id>/page/<int:number>", methods=["GET"])
 @login_required
 def page(cycle_id: str, number: int) -> str | WerkzeugResponse:
-    ctx = _context(cycle_id)
-    redirect_to = _not_editable(ctx)
-    if redirect_to:
-        return redirect_to
+    ctx = _editable_page(cycle_id, number)
+    if not isinstance(ctx, Context):
+        return ctx
     assert ctx.response is not None
-    if not 1 <= number <= len(ctx.pages):
-        abort(404)
     if ctx.response.last_page != number:  # remember where to resume; no write when unchanged
         ctx.response.last_page = number
         db.session.commit()
@@ -156,13 +153,10 @@ def page(cycle_id: str, number: int) -> str | WerkzeugResponse:
 def save_page(cycle_id: str, number: int) -> str | WerkzeugResponse | tuple[str, int]:
     if not current_user.is_authenticated or not _csrf_ok():
         return _keep_for_later(cycle_id)
-    ctx = _context(cycle_id)
-    redirect_to = _not_editable(ctx)
-    if redirect_to:
-        return redirect_to
+    ctx = _editable_page(cycle_id, number)
+    if not isinstance(ctx, Context):
+        return ctx
     assert ctx.response is not None
-    if not 1 <= number <= len(ctx.pages):
-        abort(404)
     values, errors = _posted_answers(ctx.pages[number - 1])
     outcome = _save(ctx.response, values, _seen_versions())
     if outcome is None or outcome.conflicts or errors:
@@ -292,6 +286,18 @@ def _csrf_ok(token: str | None = None) -> bool:
     except (ValidationError, CSRFError):
         return False
     return True
+
+
+def _editable_page(cycle_id: str, number: int) -> Context | WerkzeugResponse:
+    """The context of a page that may still be answered, or where to go instead (404 for a
+    page number the questionnaire does not have)."""
+    ctx = _context(cycle_id)
+    redirect_to = _not_editable(ctx)
+    if redirect_to:
+        return redirect_to
+    if not 1 <= number <= len(ctx.pages):
+        abort(404)
+    return ctx
 
 
 def _not_editable(ctx: Context) -> WerkzeugResponse | None:
