@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
 def _load_account(account_id: str) -> Account | None:
     if not account_id.isdigit():
         return None
-    return db.session.get(Account, int(account_id))
+    return queries.signed_in_account(db.session, int(account_id))
 
 
 def permission_required(*permissions: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -17,8 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from .services.answers import MAX_COMMENT_LENGTH
-from .services.definitions import Fact, Item, scale_label
+from .services.definitions import Fact
 
 
 def _long_enough(form: FlaskForm, field: PasswordField) -> None:
@@ -46,54 +45,6 @@ class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     submit = SubmitField("Sign in")
-
-
-# --- questionnaire pages -----------------------------------------------------------------
-
-
-def field_name(item: Item) -> str:
-    """The form field of an item: a fixed prefix keeps ids clear of FlaskForm's own names."""
-    return f"answer-{item.id}"
-
-
-def page_form(
-    items: tuple[Item, ...], formdata: object | None = None, data: dict[str, object] | None = None
-) -> FlaskForm:
-    """A form with one field per item of a questionnaire page, built from the definition.
-
-    CSRF is checked by the view itself, so that an expired token can keep the answers.
-    """
-
-    class PageForm(FlaskForm):
-        class Meta:
-            csrf = False
-
-    for item in items:
-        if item.type == "comment":
-            field: object = TextAreaField(
-                item.text, validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)]
-            )
-        else:
-            field = RadioField(
-                item.text, choices=_choices(item), validators=[Optional()], validate_choice=True
-            )
-        setattr(PageForm, field_name(item), field)
-    initial = {
-        field_name(item): _as_text(value)
-        for item in items
-        if (value := (data or {}).get(item.id)) is not None
-    }
-    return PageForm(formdata=formdata, data=initial)
-
-
-def _choices(item: Item) -> list[SelectChoice]:
-    if item.type in ("likert", "confidence"):
-        return [SelectChoice(str(v), scale_label(item, v)) for v in range(1, 6)]
-    return [SelectChoice(c.id, c.label) for c in item.choices]
-
-
-def _as_text(value: object) -> str:
-    return str(value)
 
 
 class CycleForm(FlaskForm):

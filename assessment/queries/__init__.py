@@ -9,6 +9,7 @@ from .accounts import (  # noqa: F401
     names_by_email,
     normalise_email,
     record_login,
+    signed_in_account,
 )
 from .cycles import (  # noqa: F401
     create_cycle,

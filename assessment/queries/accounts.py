@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..models import (
     Account,
@@ -24,6 +24,22 @@ def find_account_by_email(session: AnySession, email: str) -> Account | None:
     """The account of the person with this e-mail address, if any."""
     return session.scalar(
         select(Account).join(Account.person).where(Person.email == normalise_email(email))
+    )
+
+
+def signed_in_account(session: AnySession, account_id: int) -> Account | None:
+    """The account of a session with its person and permissions.
+
+    Every signed-in request loads it, so it is one query rather than one per relationship.
+    """
+    return (
+        session.scalars(
+            select(Account)
+            .options(joinedload(Account.person), joinedload(Account.permission_rows))
+            .where(Account.id == account_id)
+        )
+        .unique()
+        .one_or_none()
     )
 
 

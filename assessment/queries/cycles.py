@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..models import (
     Cycle,
@@ -14,8 +15,8 @@ from .session import AnySession
 
 
 def get_cycle(session: AnySession, cycle_id: str) -> Cycle | None:
-    """The cycle with this id, if any."""
-    return session.get(Cycle, cycle_id)
+    """The cycle with this id, if any, with its pinned questionnaires (one query)."""
+    return session.get(Cycle, cycle_id, options=[joinedload(Cycle.pinned)])
 
 
 def list_cycles(session: AnySession) -> list[Cycle]:

@@ -27,7 +27,6 @@ from wtforms import ValidationError
 from .. import audit, invitations, queries
 from ..catalogue import catalogue
 from ..extensions import csrf, db, limiter
-from ..forms import field_name, page_form
 from ..models import Cycle, Person, Response
 from ..problems import problem
 from ..services.answers import MAX_COMMENT_LENGTH, missing_items
@@ -36,6 +35,7 @@ from ..services.gaps import belief_classes
 from ..services.pages import Page, paginate, parse_answer, progress
 from ..services.reports import personal_report
 from ..services.scoring import SCORING_VERSION, score_response
+from .answer_controls import choice_controls, field_name
 
 bp = Blueprint("respond", __name__)
 
@@ -334,23 +334,21 @@ def _seen_versions() -> dict[str, int]:
 def _save(
     response: Response, values: dict[str, object], seen: dict[str, int]
 ) -> queries.SaveOutcome | None:
-    """Save and commit; None when another request changed a row at the same moment.
+    """Save and commit; None when another request keeps changing the same rows.
 
-    An autosave and a page save can both create the same answer row at once; the loser of
-    that race retries once against the row the winner wrote, so nothing is lost.
+    Two requests can race on one answer: both create the same new row (the unique key
+    rejects the second), or both update the row they read (the version check rejects the
+    second). The loser retries once against what the winner wrote, so nothing is lost: a
+    save that named the version it saw then reports a genuine conflict, and one that did
+    not simply stores its value.
     """
-    for attempt in range(2):
+    for _attempt in range(2):
         try:
             outcome = queries.save_answers(db.session, response, values, seen)
             db.session.commit()
             return outcome
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):
             db.session.rollback()
-            if attempt == 1:
-                return None
-        except StaleDataError:
-            db.session.rollback()
-            return None
     return None
 
 
@@ -375,14 +373,20 @@ def _render_page(
     current = ctx.pages[number - 1]
     stored = {a.item_id: a for a in ctx.response.answers}
     values = {k: a.value for k, a in stored.items() if a.value is not None}
-    posted = request.form if request.method == "POST" and not conflicts else None
-    form = page_form(current.items, formdata=posted, data=values)
+    shown = {k: str(v) for k, v in values.items()}  # what each control shows, as text
+    if request.method == "POST" and not conflicts:  # show what was sent, even if invalid
+        shown.update(
+            (item.id, request.form[field_name(item)])
+            for item in current.items
+            if field_name(item) in request.form
+        )
     return render_template(
         "respond/page.html",
         ctx=ctx,
         page=current,
-        form=form,
+        shown=shown,
         field_name=field_name,
+        choice_controls=choice_controls,
         versions={k: a.version for k, a in stored.items()},
         errors=errors or {},
         conflicts=conflicts or {},

@@ -9,9 +9,9 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from assessment.extensions import db
-from assessment.forms import field_name
 from assessment.models import Answer, Response
 from assessment.services.pages import paginate
+from assessment.views.answer_controls import field_name
 from tests.conftest import (
     add_user,
     complete_answers,
@@ -348,3 +348,66 @@ def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(app,
     )
     assert response.status_code == 302
     assert stored(app)[item.id] == item.choices[0].id  # the page's answer, after one retry
+
+
+def _update_answer_from_another_request(app, response_id, item_id, value, version):
+    from sqlalchemy import update
+
+    with app.app_context():
+        other = db.engine.connect()
+        other.execute(
+            update(Answer)
+            .where(Answer.response_id == response_id, Answer.item_id == item_id)
+            .values(value=value, version=version)
+        )
+        other.commit()
+        other.close()
+
+
+def _race_the_next_save(app, monkeypatch, item_id, value):
+    """Before the next save writes, another request commits version 2 of the same answer."""
+    from assessment import queries
+
+    original = queries.save_answers
+    raced = []
+
+    def save_after_a_racing_update(session, response, values, seen=None):
+        if not raced:
+            raced.append(True)
+            assert [a.version for a in response.answers if a.item_id == item_id] == [1]
+            _update_answer_from_another_request(app, response.id, item_id, value, 2)
+        return original(session, response, values, seen)
+
+    monkeypatch.setattr("assessment.views.respond.queries.save_answers", save_after_a_racing_update)
+    return raced
+
+
+def test_a_save_racing_another_update_of_the_same_answer_still_saves(app, ceo, monkeypatch):
+    """Without a version the client asks to store its value: the retry does so."""
+    ceo.post(f"/respond/{CYCLE}/start")
+    item = PAGES[0].items[0]
+    first, second, third = (c.id for c in item.choices[:3])
+    ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
+    raced = _race_the_next_save(app, monkeypatch, item.id, second)
+    saved = ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third})
+    assert raced
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["version"] == 3
+    assert stored(app)[item.id] == third
+
+
+def test_a_save_racing_another_update_after_seeing_an_older_version_is_a_conflict(
+    app, ceo, monkeypatch
+):
+    ceo.post(f"/respond/{CYCLE}/start")
+    item = PAGES[0].items[0]
+    first, second, third = (c.id for c in item.choices[:3])
+    ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
+    raced = _race_the_next_save(app, monkeypatch, item.id, second)
+    saved = ceo.post(
+        f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third, "version": 1}
+    )
+    assert raced
+    assert saved.status_code == 409
+    assert saved.get_json()["value"] == second
+    assert stored(app)[item.id] == second  # the other window's newer answer is kept
