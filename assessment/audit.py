@@ -35,7 +35,7 @@ def record(action: str, target: str = "", actor: str | None = None, **details: A
     """Append an entry in the current transaction; the caller commits."""
     if actor is None:
         actor = (
-            current_user.person.email
+            current_user.email
             if has_request_context() and current_user.is_authenticated
             else "anonymous"
             if has_request_context()

@@ -19,14 +19,15 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from . import audit, queries
 from .extensions import db, limiter, login_manager
 from .forms import LoginForm, PasswordForm
-from .models import Account
+from .models import Account, Person
 from .passwords import hash_password, needs_rehash, verify_password
+from .queries.accounts import SessionAccount
 
 bp = Blueprint("auth", __name__)
 
@@ -41,10 +42,59 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_account)
 
 
-def _load_account(account_id: str) -> Account | None:
+class SignedIn(UserMixin):
+    """The signed-in account as views see it (``current_user``).
+
+    It is loaded on every signed-in request, so it holds plain values from one query; the
+    ORM person and account are fetched only by the few views that change them.
+    """
+
+    def __init__(self, account: SessionAccount) -> None:
+        self.account_id = account.account_id
+        self.person_id = account.person_id
+        self.email = account.email
+        self.name = account.name
+        self.role = account.role
+        self.permissions = account.permissions
+
+    def get_id(self) -> str:
+        return str(self.account_id)
+
+    def has_permission(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    @property
+    def person(self) -> Person:
+        person = db.session.get(Person, self.person_id)
+        assert person is not None, "a person is never deleted while their account exists"
+        return person
+
+    @property
+    def account(self) -> Account:
+        account = db.session.get(Account, self.account_id)
+        assert account is not None, "the account was loaded at the start of this request"
+        return account
+
+    @classmethod
+    def of(cls, account: Account) -> SignedIn:
+        """The identity of an account that just signed in."""
+        return cls(
+            SessionAccount(
+                account.id,
+                account.person_id,
+                account.person.email,
+                account.person.name,
+                account.person.role,
+                account.permissions,
+            )
+        )
+
+
+def _load_account(account_id: str) -> SignedIn | None:
     if not account_id.isdigit():
         return None
-    return queries.signed_in_account(db.session, int(account_id))
+    found = queries.session_account(db.session, int(account_id))  # None once deactivated
+    return SignedIn(found) if found else None
 
 
 def permission_required(*permissions: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -106,7 +156,7 @@ def login() -> str | Response:
             rehash = hash_password(form.password.data or "") if needs_rehash(stored or "") else None
             queries.record_login(db.session, account, new_hash=rehash)
             db.session.commit()
-            login_user(account)
+            login_user(SignedIn.of(account))
             session.pop("invitation_cycle", None)  # a password log-in is not limited to one link
             audit.record("login", account.person.email, actor=account.person.email)
             db.session.commit()
@@ -121,7 +171,7 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     if current_user.is_authenticated:
-        audit.record("logout", current_user.person.email)
+        audit.record("logout", current_user.email)
         db.session.commit()
     logout_user()
     session.pop("invitation_cycle", None)
@@ -133,7 +183,7 @@ def logout() -> Response:
 @login_required
 def change_password() -> str | Response:
     form = PasswordForm()
-    account = current_user._get_current_object()
+    account = current_user.account
     if form.validate_on_submit():
         if not verify_password(account.password_hash, form.current.data or ""):
             form.current.errors.append("That is not your current password.")

@@ -9,7 +9,7 @@ from .accounts import (  # noqa: F401
     names_by_email,
     normalise_email,
     record_login,
-    signed_in_account,
+    session_account,
 )
 from .cycles import (  # noqa: F401
     create_cycle,
@@ -44,6 +44,13 @@ from .invitations import (  # noqa: F401
     mark_invitation_completed,
     stash_answers,
     take_stash,
+)
+from .respondent import (  # noqa: F401
+    CycleState,
+    RespondentState,
+    ResponseState,
+    remember_page,
+    respondent_state,
 )
 from .responses import (  # noqa: F401
     SaveOutcome,

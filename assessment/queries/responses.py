@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..models import (
     Answer,
@@ -18,9 +19,15 @@ from .session import AnySession
 
 
 def get_response(session: AnySession, person_id: int, cycle_id: str) -> Response | None:
-    """The person's response in the cycle, if they started one."""
-    return session.scalar(
-        select(Response).where(Response.person_id == person_id, Response.cycle_id == cycle_id)
+    """The person's response in the cycle, if they started one, with its answers (one query)."""
+    return (
+        session.scalars(
+            select(Response)
+            .options(joinedload(Response.answers))
+            .where(Response.person_id == person_id, Response.cycle_id == cycle_id)
+        )
+        .unique()
+        .one_or_none()
     )
 
 

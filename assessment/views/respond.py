@@ -25,9 +25,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
 
 from .. import audit, invitations, queries
+from ..auth import SignedIn
 from ..catalogue import catalogue
 from ..extensions import csrf, db, limiter
-from ..models import Cycle, Person, Response
 from ..problems import problem
 from ..services.answers import MAX_COMMENT_LENGTH, missing_items
 from ..services.definitions import Questionnaire
@@ -60,27 +60,30 @@ def keep_invitation_sessions_in_scope() -> WerkzeugResponse | None:
 
 @dataclass
 class Context:
-    cycle: Cycle
-    person: Person
+    """What a questionnaire view reads, as plain values (views that write load ORM objects)."""
+
+    cycle: queries.CycleState
+    person_id: int
     questionnaire: Questionnaire
     pages: tuple[Page, ...]
-    response: Response | None
+    response: queries.ResponseState | None
 
 
 def _context(cycle_id: str) -> Context:
-    cycle = queries.get_cycle(db.session, cycle_id)
-    if cycle is None:
+    state = queries.respondent_state(
+        db.session, cycle_id, current_user.person_id, current_user.role or ""
+    )
+    if state is None:
         abort(404)
-    person: Person = current_user.person
-    if session.get(SCOPE_KEY) not in (None, cycle_id):
+    if session.get(SCOPE_KEY) not in (None, cycle_id) or state.pinned is None:
         abort(403)
-    pinned = cycle.pinned_for(person.role or "")
-    if pinned is None:
-        abort(403)
-    questionnaire = catalogue().get(pinned.questionnaire_id, pinned.version)
-    response = queries.get_response(db.session, person.id, cycle.id)
+    questionnaire = catalogue().get(*state.pinned)
     return Context(
-        cycle, person, questionnaire, paginate(questionnaire, catalogue().rubric), response
+        state.cycle,
+        current_user.person_id,
+        questionnaire,
+        paginate(questionnaire, catalogue().rubric),
+        state.response,
     )
 
 
@@ -101,7 +104,7 @@ def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
     account = queries.ensure_account(db.session, invited.person)
     audit.record("invitation_opened", invited.cycle_id, actor=invited.person.email)
     db.session.commit()
-    login_user(account)
+    login_user(SignedIn.of(account))
     session[SCOPE_KEY] = invited.cycle_id
     return redirect(url_for("respond.intro", cycle_id=invited.cycle_id))
 
@@ -127,7 +130,9 @@ def start(cycle_id: str) -> WerkzeugResponse:
     ctx = _context(cycle_id)
     if ctx.cycle.status != "open":
         return redirect(url_for("respond.intro", cycle_id=cycle_id))
-    response = queries.start_response(db.session, ctx.person, ctx.cycle)
+    cycle = queries.get_cycle(db.session, cycle_id)
+    assert cycle is not None  # _context found it
+    response = queries.start_response(db.session, current_user.person, cycle)
     db.session.commit()
     return redirect(url_for("respond.page", cycle_id=cycle_id, number=max(response.last_page, 1)))
 
@@ -140,7 +145,7 @@ def page(cycle_id: str, number: int) -> str | WerkzeugResponse:
         return ctx
     assert ctx.response is not None
     if ctx.response.last_page != number:  # remember where to resume; no write when unchanged
-        ctx.response.last_page = number
+        queries.remember_page(db.session, ctx.response.id, number)
         db.session.commit()
     return _render_page(ctx, number)
 
@@ -158,9 +163,10 @@ def save_page(cycle_id: str, number: int) -> str | WerkzeugResponse | tuple[str,
         return ctx
     assert ctx.response is not None
     values, errors = _posted_answers(ctx.pages[number - 1])
-    outcome = _save(ctx.response, values, _seen_versions())
+    outcome = _save(ctx, values, _seen_versions())
     if outcome is None or outcome.conflicts or errors:
         conflicts = outcome.conflicts if outcome else dict.fromkeys(values, None)
+        ctx = _context(cycle_id)  # show the answers as stored now, after this save
         return _render_page(
             ctx, number, errors=errors, conflicts=conflicts
         ), 409 if conflicts else 422
@@ -189,12 +195,10 @@ def autosave(cycle_id: str) -> Any:
     if error:
         return problem(422, "Invalid answer", error, errors=[{"field": item.id, "message": error}])
     seen = body.get("version")
-    outcome = _save(
-        ctx.response, {item.id: value}, {item.id: seen} if isinstance(seen, int) else {}
-    )
+    outcome = _save(ctx, {item.id: value}, {item.id: seen} if isinstance(seen, int) else {})
     if outcome is None or outcome.conflicts:
-        db.session.rollback()
-        current = {a.item_id: a for a in ctx.response.answers}.get(item.id)
+        now = _context(cycle_id).response
+        current = now.answers.get(item.id) if now else None
         return problem(
             409,
             "Changed elsewhere",
@@ -202,7 +206,8 @@ def autosave(cycle_id: str) -> Any:
             value=current.value if current else None,
             version=current.version if current else None,
         )
-    done = progress(ctx.questionnaire, ctx.response.answer_values())
+    answers = {**ctx.response.answer_values(), item.id: value}  # as read, plus this save
+    done = progress(ctx.questionnaire, {k: v for k, v in answers.items() if v is not None})
     return {
         "saved": True,
         "item": item.id,
@@ -235,8 +240,10 @@ def submit(cycle_id: str) -> str | WerkzeugResponse | tuple[str, int]:
     assert ctx.response is not None
     if missing_items(ctx.questionnaire, ctx.response.answer_values()):
         return _render_review(ctx, tried=True), 422
-    if queries.submit_response(db.session, ctx.response, SCORING_VERSION):
-        queries.mark_invitation_completed(db.session, ctx.person.id, cycle_id)
+    response = queries.get_response(db.session, ctx.person_id, cycle_id)
+    assert response is not None  # read a moment ago; responses are never deleted
+    if queries.submit_response(db.session, response, SCORING_VERSION):
+        queries.mark_invitation_completed(db.session, ctx.person_id, cycle_id)
     db.session.commit()
     return redirect(url_for("respond.results", cycle_id=cycle_id))
 
@@ -261,9 +268,12 @@ def apply_stash(cycle_id: str) -> WerkzeugResponse:
     ctx = _context(cycle_id)
     stash = _stash(cycle_id)
     if stash and request.form.get("action") == "save" and ctx.cycle.status == "open":
-        response = ctx.response or queries.start_response(db.session, ctx.person, ctx.cycle)
-        if response.status == "draft":
-            _save(response, _typed(ctx.questionnaire, stash), {})
+        if ctx.response is None:
+            cycle = queries.get_cycle(db.session, cycle_id)
+            assert cycle is not None  # _context found it
+            queries.start_response(db.session, current_user.person, cycle)
+        if ctx.response is None or ctx.response.status == "draft":
+            _save(ctx, _typed(ctx.questionnaire, stash), {})
     key = session.pop(STASH_KEY, None)
     if key:
         queries.drop_stash(db.session, key)
@@ -332,7 +342,7 @@ def _seen_versions() -> dict[str, int]:
 
 
 def _save(
-    response: Response, values: dict[str, object], seen: dict[str, int]
+    ctx: Context, values: dict[str, object], seen: dict[str, int]
 ) -> queries.SaveOutcome | None:
     """Save and commit; None when another request keeps changing the same rows.
 
@@ -344,6 +354,8 @@ def _save(
     """
     for _attempt in range(2):
         try:
+            response = queries.get_response(db.session, ctx.person_id, ctx.cycle.id)
+            assert response is not None, "only a started response is saved"
             outcome = queries.save_answers(db.session, response, values, seen)
             db.session.commit()
             return outcome
@@ -371,8 +383,8 @@ def _render_page(
 ) -> str:
     assert ctx.response is not None
     current = ctx.pages[number - 1]
-    stored = {a.item_id: a for a in ctx.response.answers}
-    values = {k: a.value for k, a in stored.items() if a.value is not None}
+    stored = ctx.response.answers
+    values = ctx.response.answer_values()
     shown = {k: str(v) for k, v in values.items()}  # what each control shows, as text
     if request.method == "POST" and not conflicts:  # show what was sent, even if invalid
         shown.update(

@@ -57,6 +57,36 @@ def test_login_refuses_disabled_account_with_the_same_message(app, client):
     assert client.get("/").status_code == 302
 
 
+def test_deactivating_an_account_ends_its_open_sessions(app, client):
+    account_id = add_user(app, "left@example.com", name="Lee Left")
+    log_in(client, "left@example.com")
+    assert "Welcome, Lee Left" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Account, account_id).active = False
+        db.session.commit()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_permissions_granted_or_revoked_apply_on_the_next_request(app, client):
+    from assessment.models import AccountPermission
+
+    account_id = add_user(app, "hr@example.com", role="hr")
+    log_in(client, "hr@example.com")
+    assert client.get("/training/").status_code == 403
+    with app.app_context():
+        db.session.add(AccountPermission(account_id=account_id, permission="hr_coordinator"))
+        db.session.commit()
+    assert client.get("/training/").status_code == 200
+    with app.app_context():
+        db.session.execute(
+            AccountPermission.__table__.delete().where(AccountPermission.account_id == account_id)
+        )
+        db.session.commit()
+    assert client.get("/training/").status_code == 403
+
+
 def test_home_requires_login_and_remembers_destination(client):
     response = client.get("/")
     assert response.status_code == 302
