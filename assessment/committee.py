@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import queries
@@ -12,7 +13,8 @@ from .models import ROLE_LABELS, Cycle
 from .reporting import cycle_beliefs
 from .services.definitions import ROLES
 from .services.drilldown import Respondent
-from .services.gap_analysis import Belief, GapReport, analyse_gaps
+from .services.gap_analysis import Belief, GapReport
+from .services.gap_columns import BeliefTable, analyse_belief_table
 from .services.training import suggest_modules
 
 
@@ -75,7 +77,7 @@ def gap_report_of(cycle: Cycle) -> GapReport:
     assert isinstance(gaps, dict)
     pairs = gaps["pairs"]
     names = queries.names_by_email(db.session, {p["email"] for p in pairs})
-    beliefs = [
+    beliefs = BeliefTable.from_beliefs(
         Belief(
             p["email"],
             names.get(p["email"], p["email"]),
@@ -85,12 +87,12 @@ def gap_report_of(cycle: Cycle) -> GapReport:
             p["belief"],
         )
         for p in pairs
-    ]
+    )
     actual = {p["fact"]: p["actual"] for p in pairs}
-    return analyse_gaps(beliefs, catalogue().facts, actual)
+    return analyse_belief_table(beliefs, catalogue().facts, actual)
 
 
-def training_needs(scored: list[ScoredPerson], below: str = "L3") -> list[tuple[str, str, str]]:
+def training_needs(scored: Sequence[ScoredPerson], below: str = "L3") -> list[tuple[str, str, str]]:
     """(name, role label, domain name) for every domain below the level, by person."""
     rubric = catalogue().rubric
     needs = []
@@ -171,7 +173,7 @@ class TrainingStatus:
     rows: list[tuple[str, int, int]]  # (role label, needs, met by a completed session)
 
 
-def training_status(cycle: Cycle, scored: list[ScoredPerson] | None = None) -> TrainingStatus:
+def training_status(cycle: Cycle, scored: Sequence[ScoredPerson] | None = None) -> TrainingStatus:
     """How many training needs the cycle produced and how many were met by completed sessions."""
     from .services.training import completion_by_role
     from .training_plan import needs_for

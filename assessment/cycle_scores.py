@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +13,11 @@ from . import queries
 from .catalogue import catalogue
 from .extensions import db
 from .models import ROLE_LABELS, Cycle, Person
-from .reporting import cycle_gap_report
-from .services.batch_scoring import encode_answers, score_batch
+from .reporting import cycle_answers, cycle_gap_report
+from .services.cycle_answers import CycleAnswers
 from .services.definitions import Questionnaire
 from .services.gap_view import headline
+from .services.scored_people import ScoredPeople, ScoredPerson, score_answers
 from .services.scoring import SCORING_VERSION
 from .services.trends import (
     PersonScores,
@@ -28,79 +29,26 @@ from .services.trends import (
 from .views.api_shapes import gaps_json
 
 
-@dataclass(frozen=True)
-class ScoredPerson:
-    email: str
-    name: str
-    role: str
-    overall: float | None
-    level: str | None
-    domains: dict[str, dict[str, Any]]  # domain → {"score", "level"}
-
-
 def score_cycle(
     cycle_id: str,
     only_items: dict[str, set[str]] | None = None,
-    loaded: list[queries.SubmittedAnswers] | None = None,
-) -> list[ScoredPerson]:
-    """Score every submitted response of the cycle with the vectorised path.
+    answers: CycleAnswers | None = None,
+) -> ScoredPeople:
+    """Score every submitted response of the cycle with the vectorised path, by (role, email).
 
     ``only_items`` restricts each role's questionnaire to the given item ids (for comparisons
-    between cycles that pinned different questionnaire versions).
+    between cycles that pinned different questionnaire versions). ``answers`` saves a second
+    read when the caller has them already.
     """
-    rubric, levels = catalogue().rubric, [lv.id for lv in catalogue().rubric.levels]
-    facts = queries.fact_categories(db.session, cycle_id)
-    by_version: dict[tuple[str, str], list[queries.SubmittedAnswers]] = defaultdict(list)
-    for response in (
-        loaded if loaded is not None else queries.submitted_answers(db.session, cycle_id)
-    ):
-        by_version[(response.questionnaire_id, response.version)].append(response)
-    scored = []
-    for (questionnaire_id, version), responses in sorted(by_version.items()):
-        questionnaire = catalogue().get(questionnaire_id, version)
-        if only_items is not None:
-            keep = only_items.get(questionnaire.role, set())
-            questionnaire = dataclasses.replace(
-                questionnaire, items=tuple(i for i in questionnaire.items if i.id in keep)
-            )
-        codes = encode_answers(questionnaire, [r.answers for r in responses])
-        batch = score_batch(questionnaire, rubric, codes, facts)
-        for row, response in enumerate(responses):
-            scored.append(_person_scores(response, batch, row, rubric.domain_ids, levels))
-    return sorted(scored, key=lambda s: (s.role, s.email))
-
-
-def _person_scores(
-    person: queries.SubmittedAnswers,
-    batch: Any,
-    row: int,
-    domain_ids: tuple[str, ...],
-    levels: list[str],
-) -> ScoredPerson:
-    def number(value: float) -> float | None:
-        return None if value != value else float(value)  # NaN means "no score"
-
-    def level(index: int) -> str | None:
-        return levels[index] if index >= 0 else None
-
-    domains = {
-        d: {
-            "score": number(batch.domain_scores[row, k]),
-            "level": level(int(batch.domain_levels[row, k])),
-        }
-        for k, d in enumerate(domain_ids)
-    }
-    return ScoredPerson(
-        person.email,
-        person.name,
-        person.role,
-        number(batch.overall[row]),
-        level(int(batch.overall_level[row])),
-        domains,
+    return score_answers(
+        answers if answers is not None else cycle_answers(cycle_id),
+        catalogue().rubric,
+        queries.fact_categories(db.session, cycle_id),
+        only_items,
     )
 
 
-def scores_of(cycle: Cycle) -> list[ScoredPerson]:
+def scores_of(cycle: Cycle) -> Sequence[ScoredPerson]:
     """Scores as stored for a frozen cycle, computed from the stored answers otherwise."""
     if cycle.status == "frozen":
         snapshot = queries.latest_snapshot(db.session, cycle.id)
@@ -187,7 +135,7 @@ def compare(earlier: Cycle, later: Cycle) -> CycleComparison:
     return CycleComparison(earlier, later, share, report, settings)
 
 
-def _trend_input(scored: list[ScoredPerson]) -> list[PersonScores]:
+def _trend_input(scored: Sequence[ScoredPerson]) -> list[PersonScores]:
     return [
         PersonScores(s.email, s.role, s.overall, {d: v["score"] for d, v in s.domains.items()})
         for s in scored

@@ -6,9 +6,17 @@ from . import queries
 from .catalogue import catalogue
 from .extensions import db
 from .models import ROLE_LABELS
+from .queries.answer_stream import iter_submitted_answers
+from .services.cycle_answers import CycleAnswers, collect_answers
 from .services.exports import Table
-from .services.gap_analysis import Belief, GapReport, analyse_gaps
+from .services.gap_analysis import Belief, GapReport
+from .services.gap_columns import analyse_belief_table
 from .services.gap_view import SYMBOLS, WORDS
+
+
+def cycle_answers(cycle_id: str) -> CycleAnswers:
+    """Every submitted answer of the cycle in compact form, from one streaming read."""
+    return collect_answers(iter_submitted_answers(db.session, cycle_id), catalogue().get)
 
 
 def cycle_beliefs(
@@ -31,8 +39,10 @@ def cycle_beliefs(
 
 def cycle_gap_report(cycle_id: str) -> GapReport:
     """The gap analysis of a cycle against its current fact report."""
-    return analyse_gaps(
-        cycle_beliefs(cycle_id), catalogue().facts, queries.fact_categories(db.session, cycle_id)
+    return analyse_belief_table(
+        cycle_answers(cycle_id).beliefs,
+        catalogue().facts,
+        queries.fact_categories(db.session, cycle_id),
     )
 
 
@@ -124,23 +134,26 @@ def _round(value: float | None, digits: int = 3) -> float | None:
 
 
 def all_reports(cycle_id: str) -> dict[str, object]:
-    """Every report of a cycle from one read of its answers: scores, gaps, training needs."""
+    """Every report of a cycle from one read of its answers: scores, gaps, training needs.
+
+    The answers are read as a stream into compact codes, and scores and pairs stay columns
+    until someone reads them: no object per answer, belief or pair is ever held for the whole
+    cycle (docs/benchmarks.md has the memory this takes at 100,000 responses).
+    """
     from .cycle_scores import score_cycle
     from .services.training import PersonLevels, training_needs
 
-    loaded = queries.submitted_answers(db.session, cycle_id)
-    scores = score_cycle(cycle_id, loaded=loaded)
-    gaps = analyse_gaps(
-        cycle_beliefs(cycle_id, loaded),
-        catalogue().facts,
-        queries.fact_categories(db.session, cycle_id),
+    answers = cycle_answers(cycle_id)
+    scores = score_cycle(cycle_id, answers=answers)
+    gaps = analyse_belief_table(
+        answers.beliefs, catalogue().facts, queries.fact_categories(db.session, cycle_id)
     )
     needs = training_needs(
         catalogue().rubric,
         catalogue().training,
-        [
+        (  # one person's levels at a time
             PersonLevels(s.email, s.name, s.role, {d: v.get("level") for d, v in s.domains.items()})
             for s in scores
-        ],
+        ),
     )
     return {"scores": scores, "gaps": gaps, "needs": needs}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -34,7 +35,7 @@ def latest_scored_cycle() -> Cycle | None:
     return None
 
 
-def needs_for(cycle: Cycle, scored: list[ScoredPerson] | None = None) -> list[Need]:
+def needs_for(cycle: Cycle, scored: Sequence[ScoredPerson] | None = None) -> list[Need]:
     """Training needs from a cycle's levels: person, role, domain, level, modules. No answers."""
     people = [
         PersonLevels(s.email, s.name, s.role, {d: v.get("level") for d, v in s.domains.items()})
@@ -45,7 +46,7 @@ def needs_for(cycle: Cycle, scored: list[ScoredPerson] | None = None) -> list[Ne
     )
 
 
-def scored_people(cycle: Cycle) -> list[ScoredPerson]:
+def scored_people(cycle: Cycle) -> Sequence[ScoredPerson]:
     return scores_of(cycle)
 
 

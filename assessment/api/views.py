@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -397,7 +398,7 @@ def _fact_entry(fact: Any, value: float | str, as_of: dt.date) -> tuple[Any, str
     return read_entry(fact, category=None, number=repr(float(value)), date=None, as_of=as_of)
 
 
-def _scores_json(scored: list[ScoredPerson]) -> list[dict[str, Any]]:
+def _scores_json(scored: Sequence[ScoredPerson]) -> list[dict[str, Any]]:
     return [
         {
             "email": p.email,

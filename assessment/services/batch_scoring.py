@@ -8,7 +8,7 @@ so both paths agree to the last bit (a property test checks it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,13 @@ def encode_answers(
     questionnaire: Questionnaire, responses: Sequence[Mapping[str, object]]
 ) -> Codes:
     """Answers as an n × items matrix: choice index, Likert value, or -1 for unanswered."""
+    encode = answer_encoder(questionnaire)
+    rows = [encode(answers) for answers in responses]
+    return np.array(rows, dtype=np.int16).reshape(len(responses), len(questionnaire.items))
+
+
+def answer_encoder(questionnaire: Questionnaire) -> Callable[[Mapping[str, object]], list[int]]:
+    """A function from one response's answers to its row of codes (see ``encode_answers``)."""
     # One lookup per item from every accepted answer value to its code; comments and
     # unanswered items map to -1. Built once, so the per-response work is plain dict access.
     lookups: list[dict[object, int]] = []
@@ -65,11 +72,11 @@ def encode_answers(
         else:
             lookups.append({})
     pairs = [(item.id, lookup) for item, lookup in zip(questionnaire.items, lookups, strict=True)]
-    rows = [
-        [lookup.get(answers.get(item_id), UNANSWERED) for item_id, lookup in pairs]
-        for answers in responses
-    ]
-    return np.array(rows, dtype=np.int16).reshape(len(responses), len(pairs))
+
+    def encode(answers: Mapping[str, object]) -> list[int]:
+        return [lookup.get(answers.get(item_id), UNANSWERED) for item_id, lookup in pairs]
+
+    return encode
 
 
 def _choice_index(questionnaire: Questionnaire, item_id: str, choice_id: str | None) -> int:

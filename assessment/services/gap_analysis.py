@@ -76,15 +76,39 @@ class FactSummary:
 
 @dataclass(frozen=True)
 class GapReport:
-    pairs: tuple[Pair, ...]
+    """``analyse_gaps`` fills it with tuples and dicts; ``gap_columns.analyse_belief_table``
+    with sequences and a mapping that build each pair, belief or person's summary on access."""
+
+    pairs: Sequence[Pair]
     by_role: dict[str, Summary]
-    by_person: dict[str, Summary]
+    by_person: Mapping[str, Summary]
     by_domain: dict[str, Summary]
     by_fact: dict[str, Summary]
     facts: tuple[FactSummary, ...]
     blind_spots: tuple[FactSummary, ...]  # most roles affected first
     overall: Summary
-    pending: tuple[Belief, ...]  # beliefs whose fact is not reported yet
+    pending: Sequence[Belief]  # beliefs whose fact is not reported yet
+
+
+@dataclass(frozen=True)
+class KappaCounts:
+    """What Cohen's kappa needs, as exact integers."""
+
+    pairs: int
+    agree: int
+    chance: int  # sum over labels of (count in the first sequence) × (count in the second)
+
+
+@dataclass(frozen=True)
+class FactCounts:
+    """What a fact's summary needs, counted over its pairs."""
+
+    pairs: int
+    accurate: int  # belief equals the reported category
+    dont_know: int
+    optimistic: int
+    unknown: int
+    wrong_roles: tuple[str, ...]  # sorted roles with a pair that is not aligned
 
 
 def analyse_gaps(
@@ -117,15 +141,6 @@ def analyse_gaps(
         _fact_summary(facts[f], actual[f], [p for p in pairs if p.fact_id == f])
         for f in sorted({p.fact_id for p in pairs})
     )
-    blind = sorted(
-        (s for s in fact_summaries if len(s.roles_wrong_or_unknown) >= 2 or s.nobody_knows),
-        key=lambda s: (
-            -len(s.roles_wrong_or_unknown),
-            -s.false_assurance,
-            -(1 - (s.accuracy or 0)),
-            s.fact_id,
-        ),
-    )
     return GapReport(
         pairs=tuple(pairs),
         by_role=_group(pairs, lambda p: p.role, facts),
@@ -133,9 +148,24 @@ def analyse_gaps(
         by_domain=_group(pairs, lambda p: p.domain, facts),
         by_fact=_group(pairs, lambda p: p.fact_id, facts, with_kappa=False),
         facts=fact_summaries,
-        blind_spots=tuple(blind),
+        blind_spots=rank_blind_spots(fact_summaries),
         overall=summarise(pairs, facts),
         pending=tuple(pending),
+    )
+
+
+def rank_blind_spots(fact_summaries: Iterable[FactSummary]) -> tuple[FactSummary, ...]:
+    """Facts that two or more roles get wrong or that nobody knows, most roles affected first."""
+    return tuple(
+        sorted(
+            (s for s in fact_summaries if len(s.roles_wrong_or_unknown) >= 2 or s.nobody_knows),
+            key=lambda s: (
+                -len(s.roles_wrong_or_unknown),
+                -s.false_assurance,
+                -(1 - (s.accuracy or 0)),
+                s.fact_id,
+            ),
+        )
     )
 
 
@@ -154,22 +184,34 @@ def _group(
 def summarise(pairs: Sequence[Pair], facts: Mapping[str, Fact], with_kappa: bool = True) -> Summary:
     """Counts, optimism index, agreement, don't-know rate, kappa and the optimism test."""
     counts = Counter(p.gap for p in pairs)
-    full = {c: counts.get(c, 0) for c in GAP_CLASSES}
-    answered = len(pairs) - full["unknown"]
-    optimistic, pessimistic = full["optimistic"], full["pessimistic"]
     categorical = [p for p in pairs if p.gap != "unknown" and not facts[p.fact_id].bands]
+    return summary_of(
+        {c: counts.get(c, 0) for c in GAP_CLASSES},
+        kappa_counts([p.belief for p in categorical], [p.actual for p in categorical])
+        if with_kappa
+        else None,
+    )
+
+
+def summary_of(counts: Mapping[str, int], kappa: KappaCounts | None) -> Summary:
+    """The summary of a group from its class counts and, unless skipped, its kappa counts.
+
+    Both the object path and the columnar path end here, so their floats agree to the bit.
+    """
+    full = {c: counts[c] for c in GAP_CLASSES}
+    pairs = sum(full.values())
+    answered = pairs - full["unknown"]
+    optimistic, pessimistic = full["optimistic"], full["pessimistic"]
     n = optimistic + pessimistic
     return Summary(
         counts=full,
-        pairs=len(pairs),
+        pairs=pairs,
         answered=answered,
         optimism_index=(optimistic - pessimistic) / answered if answered else None,
         agreement=full["aligned"] / answered if answered else None,
-        dont_know_rate=full["unknown"] / len(pairs) if pairs else None,
-        kappa=cohen_kappa([p.belief for p in categorical], [p.actual for p in categorical])
-        if with_kappa
-        else None,
-        kappa_pairs=len(categorical) if with_kappa else 0,
+        dont_know_rate=full["unknown"] / pairs if pairs else None,
+        kappa=kappa_of(kappa) if kappa is not None else None,
+        kappa_pairs=kappa.pairs if kappa is not None else 0,
         optimism_p=optimism_p(optimistic, n) if n else None,
         optimism_n=n,
     )
@@ -193,34 +235,58 @@ def clopper_pearson(k: int, n: int) -> tuple[float, float]:
 
 def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
     """Cohen's kappa of two label sequences; None when undefined (no pairs, or p_e = 1)."""
-    n = len(first)
+    return kappa_of(kappa_counts(first, second))
+
+
+def kappa_counts(first: Sequence[str], second: Sequence[str]) -> KappaCounts:
+    left, right = Counter(first), Counter(second)
+    return KappaCounts(
+        pairs=len(first),
+        agree=sum(a == b for a, b in zip(first, second, strict=True)),
+        chance=sum(left[label] * right[label] for label in left.keys() & right.keys()),
+    )
+
+
+def kappa_of(counts: KappaCounts) -> float | None:
+    """Kappa from exact counts: p_o = agree / n, p_e = chance / n² (None when undefined)."""
+    n = counts.pairs
     if n == 0:
         return None
-    labels = sorted(set(first) | set(second))
-    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
-    left, right = Counter(first), Counter(second)
-    expected = sum(left[label] * right[label] for label in labels) / (n * n)
+    observed = counts.agree / n
+    expected = counts.chance / (n * n)
     if expected >= 1:
         return None
     return (observed - expected) / (1 - expected)
 
 
 def _fact_summary(fact: Fact, actual: str, pairs: Sequence[Pair]) -> FactSummary:
-    accurate = sum(p.belief == actual for p in pairs)
-    ci = clopper_pearson(accurate, len(pairs)) if pairs else None
+    counts = FactCounts(
+        pairs=len(pairs),
+        accurate=sum(p.belief == actual for p in pairs),
+        dont_know=sum(p.belief == DONT_KNOW for p in pairs),
+        optimistic=sum(p.gap == "optimistic" for p in pairs),
+        unknown=sum(p.gap == "unknown" for p in pairs),
+        wrong_roles=tuple(sorted({p.role for p in pairs if p.gap != "aligned"})),
+    )
+    return fact_summary_of(fact, actual, counts)
+
+
+def fact_summary_of(fact: Fact, actual: str, counts: FactCounts) -> FactSummary:
+    """A fact's accuracy, interval, don't-know rate and false assurance from its counts."""
+    n = counts.pairs
     worst = fact.category_ids[0]
-    wrong_roles = sorted({p.role for p in pairs if p.gap != "aligned"})
     return FactSummary(
         fact_id=fact.id,
         title=fact.title,
         actual=actual,
         actual_label=fact.label(actual),
-        pairs=len(pairs),
-        accurate=accurate,
-        accuracy=accurate / len(pairs) if pairs else None,
-        accuracy_ci=ci,
-        dont_know_rate=sum(p.belief == DONT_KNOW for p in pairs) / len(pairs) if pairs else None,
-        false_assurance=sum(p.gap == "optimistic" and actual == worst for p in pairs),
-        roles_wrong_or_unknown=tuple(wrong_roles),
-        nobody_knows=bool(pairs) and all(p.gap == "unknown" for p in pairs),
+        pairs=n,
+        accurate=counts.accurate,
+        accuracy=counts.accurate / n if n else None,
+        accuracy_ci=clopper_pearson(counts.accurate, n) if n else None,
+        dont_know_rate=counts.dont_know / n if n else None,
+        # believes the control is in place while it is absent (the worst category)
+        false_assurance=counts.optimistic if actual == worst else 0,
+        roles_wrong_or_unknown=counts.wrong_roles,
+        nobody_knows=n > 0 and counts.unknown == n,
     )

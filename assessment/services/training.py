@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .definitions import Rubric, TrainingModule
@@ -56,7 +56,7 @@ class Need:
 def training_needs(
     rubric: Rubric,
     training: Mapping[str, TrainingModule],
-    people: Sequence[PersonLevels],
+    people: Iterable[PersonLevels],
     below: str = "L3",
 ) -> list[Need]:
     """Each (person, weighted domain) below the level, with the modules that fit it."""
