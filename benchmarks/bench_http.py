@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -62,20 +63,30 @@ def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def load(
-    port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    port: int,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: Callable[[int, int], bytes] | None = None,
 ) -> float:
-    """Requests per second over THREADS keep-alive connections, bounded in count and time."""
+    """Requests per second over THREADS keep-alive connections, bounded in count and time.
+
+    ``body(connection, n)`` gives a connection's n-th body, so that saves can alternate
+    values: saving the value already stored writes nothing and would flatter the app.
+    """
     done, lock, stop_at = [0], threading.Lock(), time.perf_counter() + SECONDS
     errors = []
 
-    def worker() -> None:
+    def worker(index: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while time.perf_counter() < stop_at:
             with lock:
                 if done[0] >= MAX_REQUESTS:
                     return
                 done[0] += 1
-            connection.request(method, path, body=body, headers=headers)
+                number = done[0]
+            payload = body(index, number) if body else None
+            connection.request(method, path, body=payload, headers=headers)
             response = connection.getresponse()
             response.read()
             if response.status >= 400:
@@ -83,7 +94,7 @@ def load(
         connection.close()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(THREADS)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -139,10 +150,18 @@ def main() -> None:
     try:
         cookie, _ = sign_in(app_port, "cio@example.com", logins["cio@example.com"])
         cycle = re.search(r"/respond/([^/\"]+)", _get(app_port, "/", cookie)).group(1)
-        page_path = f"/respond/{cycle}/page/1"
+        # Each connection saves its own item (one person's autosaves never race on one
+        # answer eight times over), changing its value on every request.
+        items = _choice_items(app_port, cycle, cookie)[:THREADS]
+        assert len(items) == THREADS, "the questionnaire has enough items for the connections"
+        page_path = f"/respond/{cycle}/page/1"  # read last, so resuming there writes nothing
         page = _get(app_port, page_path, cookie)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        item = re.search(r'data-item="([^"]+)"', page).group(1)
+
+        def answer(connection: int, number: int) -> bytes:
+            item, choices = items[connection]
+            return json.dumps({"item": item, "value": choices[number % len(choices)]}).encode()
+
         (folder / "page.html").write_text(page)
         headers = {"Cookie": cookie}
         page_rps = load(app_port, "GET", page_path, headers)
@@ -151,7 +170,7 @@ def main() -> None:
             "POST",
             f"/respond/{cycle}/answer",
             {**headers, "Content-Type": "application/json", "X-CSRFToken": token},
-            json.dumps({"item": item, "value": "dk"}).encode(),
+            answer,
         )
     finally:
         server.terminate()
@@ -173,7 +192,7 @@ def main() -> None:
             "POST",
             "/insert",
             {"Content-Type": "application/json"},
-            json.dumps({"item": item, "value": "dk"}).encode(),
+            answer,
         )
     finally:
         bare.terminate()
@@ -190,6 +209,20 @@ def main() -> None:
         f"save one answer:     {save_rps:8.0f} req/s   bare insert: {bare_insert_rps:8.0f} req/s"
         f"   ratio {save_rps / bare_insert_rps:.2f}"
     )
+
+
+def _choice_items(port: int, cycle: str, cookie: str) -> list[tuple[str, list[str]]]:
+    """(item, option values) of the multiple-choice items on the first pages."""
+    found = []
+    for number in (1, 2, 3):
+        page = _get(port, f"/respond/{cycle}/page/{number}", cookie)
+        for item in re.findall(r'data-item="([^"]+)"', page):
+            values = re.findall(
+                rf'name="answer-{re.escape(item)}" type="radio" value="([^"]+)"', page
+            )
+            if len(values) >= 2:
+                found.append((item, values))
+    return found
 
 
 def _get(port: int, path: str, cookie: str) -> str:

@@ -59,6 +59,7 @@ from .responses import (  # noqa: F401
     has_submissions,
     responses_in_cycle,
     save_answers,
+    save_answers_by_id,
     start_response,
     submit_response,
     submitted_answers,

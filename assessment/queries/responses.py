@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select, update
@@ -69,15 +70,45 @@ def save_answers(
 ) -> SaveOutcome:
     """Store answers in place. An answer changed elsewhere since ``seen_versions`` is not
     overwritten but reported as a conflict, so no update is lost silently."""
-    seen_versions = seen_versions or {}
     existing = {a.item_id: a for a in response.answers}
+    return _store(session, existing, response.answers.append, values, seen_versions or {})
+
+
+def save_answers_by_id(
+    session: AnySession,
+    response_id: int,
+    values: dict[str, object],
+    seen_versions: dict[str, int] | None = None,
+) -> SaveOutcome:
+    """``save_answers`` loading only the answers being saved (autosave sends one at a time)."""
+    existing = {
+        a.item_id: a
+        for a in session.scalars(
+            select(Answer).where(Answer.response_id == response_id, Answer.item_id.in_(values))
+        )
+    }
+
+    def add(answer: Answer) -> None:
+        answer.response_id = response_id
+        session.add(answer)
+
+    return _store(session, existing, add, values, seen_versions or {})
+
+
+def _store(
+    session: AnySession,
+    existing: dict[str, Answer],
+    add: Callable[[Answer], None],
+    values: dict[str, object],
+    seen_versions: dict[str, int],
+) -> SaveOutcome:
     saved: dict[str, int] = {}
     conflicts: dict[str, object] = {}
     for item_id, value in values.items():
         answer = existing.get(item_id)
         if answer is None:
             answer = Answer(item_id=item_id, value=value)
-            response.answers.append(answer)
+            add(answer)
         elif answer.value == value:
             saved[item_id] = answer.version
             continue

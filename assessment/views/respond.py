@@ -163,7 +163,7 @@ def save_page(cycle_id: str, number: int) -> str | WerkzeugResponse | tuple[str,
         return ctx
     assert ctx.response is not None
     values, errors = _posted_answers(ctx.pages[number - 1])
-    outcome = _save(ctx, values, _seen_versions())
+    outcome = _save(ctx.response.id, values, _seen_versions())
     if outcome is None or outcome.conflicts or errors:
         conflicts = outcome.conflicts if outcome else dict.fromkeys(values, None)
         ctx = _context(cycle_id)  # show the answers as stored now, after this save
@@ -195,7 +195,9 @@ def autosave(cycle_id: str) -> Any:
     if error:
         return problem(422, "Invalid answer", error, errors=[{"field": item.id, "message": error}])
     seen = body.get("version")
-    outcome = _save(ctx, {item.id: value}, {item.id: seen} if isinstance(seen, int) else {})
+    outcome = _save(
+        ctx.response.id, {item.id: value}, {item.id: seen} if isinstance(seen, int) else {}
+    )
     if outcome is None or outcome.conflicts:
         now = _context(cycle_id).response
         current = now.answers.get(item.id) if now else None
@@ -271,9 +273,11 @@ def apply_stash(cycle_id: str) -> WerkzeugResponse:
         if ctx.response is None:
             cycle = queries.get_cycle(db.session, cycle_id)
             assert cycle is not None  # _context found it
-            queries.start_response(db.session, current_user.person, cycle)
+            response_id = queries.start_response(db.session, current_user.person, cycle).id
+        else:
+            response_id = ctx.response.id
         if ctx.response is None or ctx.response.status == "draft":
-            _save(ctx, _typed(ctx.questionnaire, stash), {})
+            _save(response_id, _typed(ctx.questionnaire, stash), {})
     key = session.pop(STASH_KEY, None)
     if key:
         queries.drop_stash(db.session, key)
@@ -342,7 +346,7 @@ def _seen_versions() -> dict[str, int]:
 
 
 def _save(
-    ctx: Context, values: dict[str, object], seen: dict[str, int]
+    response_id: int, values: dict[str, object], seen: dict[str, int]
 ) -> queries.SaveOutcome | None:
     """Save and commit; None when another request keeps changing the same rows.
 
@@ -354,9 +358,7 @@ def _save(
     """
     for _attempt in range(2):
         try:
-            response = queries.get_response(db.session, ctx.person_id, ctx.cycle.id)
-            assert response is not None, "only a started response is saved"
-            outcome = queries.save_answers(db.session, response, values, seen)
+            outcome = queries.save_answers_by_id(db.session, response_id, values, seen)
             db.session.commit()
             return outcome
         except (IntegrityError, StaleDataError):

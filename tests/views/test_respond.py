@@ -312,37 +312,60 @@ def test_oversized_or_nul_comment_is_refused_clearly(app, ceo, text, message):
     assert message in response.get_data(as_text=True)
 
 
-def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(app, ceo, monkeypatch):
-    """The autosave inserts the row first; the page save's insert then hits the unique key."""
+@pytest.fixture
+def another_request_first(app):
+    """Run a write of "another request" once, inside this request's flush, just before this
+    request writes its answer row: the moment a real race between two requests lands."""
+    from sqlalchemy import event
+
+    armed: list[tuple[str, object]] = []
+
+    def before(kind):
+        def run(mapper, connection, target):
+            if armed and armed[0][0] == kind:
+                _, statement = armed.pop()
+                with app.app_context():
+                    other = db.engine.connect()
+                    other.execute(statement(target))
+                    other.commit()
+                    other.close()
+
+        return run
+
+    hooks = {"insert": before("insert"), "update": before("update")}
+    event.listen(Answer, "before_insert", hooks["insert"])
+    event.listen(Answer, "before_update", hooks["update"])
+    yield armed
+    event.remove(Answer, "before_insert", hooks["insert"])
+    event.remove(Answer, "before_update", hooks["update"])
+    assert not armed, "the race was set up but never happened"
+
+
+def _insert_same_answer(value):
     from sqlalchemy import insert
 
-    from assessment import queries
+    return lambda answer: insert(Answer).values(
+        response_id=answer.response_id, item_id=answer.item_id, value=value, version=1
+    )
 
+
+def _update_same_answer(value):
+    from sqlalchemy import update
+
+    return lambda answer: (
+        update(Answer)
+        .where(Answer.response_id == answer.response_id, Answer.item_id == answer.item_id)
+        .values(value=value, version=Answer.version + 1)
+    )
+
+
+def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(
+    app, ceo, another_request_first
+):
+    """The autosave inserts the row first; the page save's insert then hits the unique key."""
     ceo.post(f"/respond/{CYCLE}/start")
     item = PAGES[0].items[0]
-    original = queries.save_answers
-    raced = []
-
-    def save_after_a_racing_autosave(session, response, values, seen=None):
-        if not raced:
-            raced.append(True)
-            with app.app_context():  # another request commits the same answer row meanwhile
-                other = db.engine.connect()
-                other.execute(
-                    insert(Answer).values(
-                        response_id=response.id,
-                        item_id=item.id,
-                        value=item.choices[1].id,
-                        version=1,
-                    )
-                )
-                other.commit()
-                other.close()
-        return original(session, response, values, seen)
-
-    monkeypatch.setattr(
-        "assessment.views.respond.queries.save_answers", save_after_a_racing_autosave
-    )
+    another_request_first.append(("insert", _insert_same_answer(item.choices[1].id)))
     response = ceo.post(
         f"/respond/{CYCLE}/page/1", data={field_name(item): item.choices[0].id, "action": "next"}
     )
@@ -350,64 +373,32 @@ def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(app,
     assert stored(app)[item.id] == item.choices[0].id  # the page's answer, after one retry
 
 
-def _update_answer_from_another_request(app, response_id, item_id, value, version):
-    from sqlalchemy import update
-
-    with app.app_context():
-        other = db.engine.connect()
-        other.execute(
-            update(Answer)
-            .where(Answer.response_id == response_id, Answer.item_id == item_id)
-            .values(value=value, version=version)
-        )
-        other.commit()
-        other.close()
-
-
-def _race_the_next_save(app, monkeypatch, item_id, value):
-    """Before the next save writes, another request commits version 2 of the same answer."""
-    from assessment import queries
-
-    original = queries.save_answers
-    raced = []
-
-    def save_after_a_racing_update(session, response, values, seen=None):
-        if not raced:
-            raced.append(True)
-            assert [a.version for a in response.answers if a.item_id == item_id] == [1]
-            _update_answer_from_another_request(app, response.id, item_id, value, 2)
-        return original(session, response, values, seen)
-
-    monkeypatch.setattr("assessment.views.respond.queries.save_answers", save_after_a_racing_update)
-    return raced
-
-
-def test_a_save_racing_another_update_of_the_same_answer_still_saves(app, ceo, monkeypatch):
+def test_a_save_racing_another_update_of_the_same_answer_still_saves(
+    app, ceo, another_request_first
+):
     """Without a version the client asks to store its value: the retry does so."""
     ceo.post(f"/respond/{CYCLE}/start")
     item = PAGES[0].items[0]
     first, second, third = (c.id for c in item.choices[:3])
     ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
-    raced = _race_the_next_save(app, monkeypatch, item.id, second)
+    another_request_first.append(("update", _update_same_answer(second)))
     saved = ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third})
-    assert raced
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["version"] == 3
     assert stored(app)[item.id] == third
 
 
 def test_a_save_racing_another_update_after_seeing_an_older_version_is_a_conflict(
-    app, ceo, monkeypatch
+    app, ceo, another_request_first
 ):
     ceo.post(f"/respond/{CYCLE}/start")
     item = PAGES[0].items[0]
     first, second, third = (c.id for c in item.choices[:3])
     ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
-    raced = _race_the_next_save(app, monkeypatch, item.id, second)
+    another_request_first.append(("update", _update_same_answer(second)))
     saved = ceo.post(
         f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third, "version": 1}
     )
-    assert raced
     assert saved.status_code == 409
     assert saved.get_json()["value"] == second
     assert stored(app)[item.id] == second  # the other window's newer answer is kept
