@@ -89,6 +89,11 @@ def _finish_config(app: Flask) -> None:
     if not uri:
         uri = f"sqlite:///{Path(app.instance_path) / 'assessment.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # An embedded file cannot drop a pooled connection; pinging it cost a query per request.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if app.config.get("QUESTIONNAIRES_PATH") is None:

@@ -177,6 +177,8 @@ def main() -> None:
         server.wait(timeout=30)
     bare_db = folder / "bare.db"
     with sqlite3.connect(bare_db) as connection:
+        # The same journal and sync settings as the app's database (assessment/extensions.py).
+        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(
             "CREATE TABLE answer_copy (id INTEGER PRIMARY KEY, item_id TEXT, value TEXT)"
         )
