@@ -31,12 +31,13 @@ NAV_LINKS: tuple[NavLink, ...] = (
 
 def visible_links() -> list[NavLink]:
     """The links the current account may follow, in menu order."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once, not through the proxy for every link
+    if not user.is_authenticated:
         return []
     return [
         link
         for link in NAV_LINKS
-        if not link.permissions or any(current_user.has_permission(p) for p in link.permissions)
+        if not link.permissions or any(user.has_permission(p) for p in link.permissions)
     ]
 
 

@@ -30,7 +30,7 @@ from ..catalogue import catalogue
 from ..extensions import csrf, db, limiter
 from ..problems import problem
 from ..services.answers import MAX_COMMENT_LENGTH, missing_items
-from ..services.definitions import Questionnaire
+from ..services.definitions import Questionnaire, Rubric
 from ..services.gaps import belief_classes
 from ..services.pages import Page, paginate, parse_answer, progress
 from ..services.reports import personal_report
@@ -79,12 +79,25 @@ def _context(cycle_id: str) -> Context:
         abort(403)
     questionnaire = catalogue().get(*state.pinned)
     return Context(
-        state.cycle,
-        current_user.person_id,
-        questionnaire,
-        paginate(questionnaire, catalogue().rubric),
-        state.response,
+        state.cycle, current_user.person_id, questionnaire, _pages(questionnaire), state.response
     )
+
+
+# Pages depend only on a questionnaire version and the rubric, both immutable once loaded;
+# the objects are kept with their pages so that a recycled id never matches.
+_paginated: dict[tuple[int, int], tuple[Questionnaire, Rubric, tuple[Page, ...]]] = {}
+
+
+def _pages(questionnaire: Questionnaire) -> tuple[Page, ...]:
+    rubric = catalogue().rubric
+    cached = _paginated.get((id(questionnaire), id(rubric)))
+    if cached and cached[0] is questionnaire and cached[1] is rubric:
+        return cached[2]
+    if len(_paginated) > 1000:  # each test app loads its own catalogue
+        _paginated.clear()
+    pages = paginate(questionnaire, rubric)
+    _paginated[(id(questionnaire), id(rubric))] = (questionnaire, rubric, pages)
+    return pages
 
 
 @bp.route("/i/<token>")
