@@ -6,7 +6,7 @@ from . import queries
 from .catalogue import catalogue
 from .extensions import db
 from .models import ROLE_LABELS
-from .queries.answer_stream import iter_submitted_answers
+from .queries.responses import iter_submitted_answers
 from .services.cycle_answers import CycleAnswers, collect_answers
 from .services.exports import Table
 from .services.gap_analysis import Belief, GapReport

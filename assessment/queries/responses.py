@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import exists, select, update
@@ -157,7 +157,13 @@ class SubmittedAnswers:
 
 
 def submitted_answers(session: AnySession, cycle_id: str) -> list[SubmittedAnswers]:
-    """Every submitted response of a cycle with its answers, in one query (reports use this)."""
+    """Every submitted response of a cycle with its answers, in one query."""
+    return list(iter_submitted_answers(session, cycle_id))
+
+
+def iter_submitted_answers(session: AnySession, cycle_id: str) -> Iterator[SubmittedAnswers]:
+    """The same responses one at a time, as the query streams them: the reports encode each
+    and keep no dict per response (about 4 KB each, 400 MB for 100,000 responses)."""
     rows = session.execute(
         select(
             Response.id,
@@ -172,19 +178,19 @@ def submitted_answers(session: AnySession, cycle_id: str) -> list[SubmittedAnswe
         .join(Person, Person.id == Response.person_id)
         .outerjoin(Answer, Answer.response_id == Response.id)
         .where(Response.cycle_id == cycle_id, Response.status == "submitted")
-        .order_by(Response.id),
+        .order_by(Response.id),  # a response's rows come together
         execution_options={"yield_per": 5000},  # stream: never all rows in memory at once
     )
-    found: dict[int, SubmittedAnswers] = {}
+    current: SubmittedAnswers | None = None
     for response_id, email, name, role, qid, version, item_id, value in rows:
-        entry = found.get(response_id)
-        if entry is None:
-            entry = found[response_id] = SubmittedAnswers(
-                response_id, email, name, role or "", qid, version, {}
-            )
+        if current is None or current.response_id != response_id:
+            if current is not None:
+                yield current
+            current = SubmittedAnswers(response_id, email, name, role or "", qid, version, {})
         if item_id is not None and value is not None:
-            entry.answers[item_id] = value
-    return list(found.values())
+            current.answers[item_id] = value
+    if current is not None:
+        yield current
 
 
 def has_submissions(session: AnySession, cycle_id: str) -> bool:

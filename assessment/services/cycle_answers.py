@@ -1,7 +1,7 @@
 """A cycle's submitted answers, compact: per questionnaire version a matrix of answer codes.
 
 Reports read every answer of a cycle once. Kept as one dict per response, 100,000 responses of
-32 answers take about a gigabyte; as ``int16`` codes (``batch_scoring.encode_answers``) they take
+32 answers take about 400 MB; as ``int16`` codes (``batch_scoring.encode_answers``) they take
 six megabytes. ``collect_answers`` consumes responses one at a time (a streaming query), so the
 dict form never exists for more than one response, and it gathers the belief answers for the
 gap analysis on the way.
