@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 8
-SECONDS = 10.0
+SECONDS = 6.0
+ROUNDS = 3
 MAX_REQUESTS = 20_000
 WORKERS = "2"
 
@@ -145,8 +147,15 @@ def main() -> None:
         capture_output=True,
     )
     logins = dict(line.split() for line in (folder / "first-login.txt").read_text().splitlines())
+    bare_db = folder / "bare.db"
+    with sqlite3.connect(bare_db) as connection:
+        # The same journal and sync settings as the app's database (assessment/extensions.py).
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(
+            "CREATE TABLE answer_copy (id INTEGER PRIMARY KEY, item_id TEXT, value TEXT)"
+        )
     app_port, bare_port = free_port(), free_port()
-    server = start("wsgi:app", app_port, env)
+    servers = [start("wsgi:app", app_port, env)]
     try:
         cookie, _ = sign_in(app_port, "cio@example.com", logins["cio@example.com"])
         cycle = re.search(r"/respond/([^/\"]+)", _get(app_port, "/", cookie)).group(1)
@@ -157,67 +166,62 @@ def main() -> None:
         page_path = f"/respond/{cycle}/page/1"  # read last, so resuming there writes nothing
         page = _get(app_port, page_path, cookie)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        (folder / "page.html").write_text(page)
+        servers.append(
+            start(
+                "benchmarks.bare_app:app",
+                bare_port,
+                {"BARE_PAGE": str(folder / "page.html"), "BARE_DATABASE": str(bare_db)},
+            )
+        )
 
         def answer(connection: int, number: int) -> bytes:
             item, choices = items[connection]
             return json.dumps({"item": item, "value": choices[number % len(choices)]}).encode()
 
-        (folder / "page.html").write_text(page)
-        headers = {"Cookie": cookie}
-        page_rps = load(app_port, "GET", page_path, headers)
-        # Not a target: the app's cheapest request (no sign-in, one query) shows how much of
-        # the gap to the bare page is the framework and its extensions rather than the page.
-        health_rps = load(app_port, "GET", "/healthz", {})
-        save_rps = load(
-            app_port,
-            "POST",
-            f"/respond/{cycle}/answer",
-            {**headers, "Content-Type": "application/json", "X-CSRFToken": token},
-            answer,
-        )
+        signed_in = {"Cookie": cookie}
+        save_headers = {**signed_in, "Content-Type": "application/json", "X-CSRFToken": token}
+        measurements: dict[str, Callable[[], float]] = {
+            "page": lambda: load(app_port, "GET", page_path, signed_in),
+            "bare page": lambda: load(bare_port, "GET", "/page", {}),
+            # Not a target: the app's cheapest request (no sign-in, one query) shows how much
+            # of the gap to the bare page is the framework and its extensions.
+            "healthz": lambda: load(app_port, "GET", "/healthz", {}),
+            "save": lambda: load(
+                app_port, "POST", f"/respond/{cycle}/answer", save_headers, answer
+            ),
+            "bare insert": lambda: load(
+                bare_port, "POST", "/insert", {"Content-Type": "application/json"}, answer
+            ),
+        }
+        # The machine's speed drifts by tens of percent over a minute, so app and baseline
+        # alternate within each round and the ratio is taken per round (median reported).
+        rounds = [
+            {name: measure() for name, measure in measurements.items()} for _ in range(ROUNDS)
+        ]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    bare_db = folder / "bare.db"
-    with sqlite3.connect(bare_db) as connection:
-        # The same journal and sync settings as the app's database (assessment/extensions.py).
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(
-            "CREATE TABLE answer_copy (id INTEGER PRIMARY KEY, item_id TEXT, value TEXT)"
-        )
-    bare = start(
-        "benchmarks.bare_app:app",
-        bare_port,
-        {"BARE_PAGE": str(folder / "page.html"), "BARE_DATABASE": str(bare_db)},
-    )
-    try:
-        bare_page_rps = load(bare_port, "GET", "/page", {})
-        bare_insert_rps = load(
-            bare_port,
-            "POST",
-            "/insert",
-            {"Content-Type": "application/json"},
-            answer,
-        )
-    finally:
-        bare.terminate()
-        bare.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
     print(
         f"gunicorn -w {WORKERS}, {THREADS} keep-alive connections, {SECONDS:.0f} s or "
-        f"{MAX_REQUESTS} requests per measurement"
+        f"{MAX_REQUESTS} requests per measurement, {ROUNDS} rounds (median ratio)"
     )
-    print(
-        f"questionnaire page:  {page_rps:8.0f} req/s   bare page:   {bare_page_rps:8.0f} req/s"
-        f"   ratio {page_rps / bare_page_rps:.2f}"
-    )
-    print(
-        f"(app /healthz:      {health_rps:8.0f} req/s   ratio to the bare page "
-        f"{health_rps / bare_page_rps:.2f})"
-    )
-    print(
-        f"save one answer:     {save_rps:8.0f} req/s   bare insert: {bare_insert_rps:8.0f} req/s"
-        f"   ratio {save_rps / bare_insert_rps:.2f}"
-    )
+    for name, baseline, label in (
+        ("page", "bare page", "questionnaire page"),
+        ("healthz", "bare page", "(app /healthz, for reference)"),
+        ("save", "bare insert", "save one answer"),
+    ):
+        ratios = [r[name] / r[baseline] for r in rounds]
+        print(
+            f"{label:32} app {_rates(rounds, name)} req/s   {baseline} "
+            f"{_rates(rounds, baseline)} req/s   ratios {' '.join(f'{x:.2f}' for x in ratios)}"
+            f"   median {statistics.median(ratios):.2f}"
+        )
+
+
+def _rates(rounds: list[dict[str, float]], name: str) -> str:
+    return "/".join(f"{r[name]:.0f}" for r in rounds)
 
 
 def _choice_items(port: int, cycle: str, cookie: str) -> list[tuple[str, list[str]]]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -74,6 +74,13 @@ def save_answers(
     return _store(session, existing, response.answers.append, values, seen_versions or {})
 
 
+# Prebuilt: every autosave runs it, and building the statement cost more than running it.
+_ANSWERS_BEING_SAVED = select(Answer).where(
+    Answer.response_id == bindparam("response"),
+    Answer.item_id.in_(bindparam("items", expanding=True)),
+)
+
+
 def save_answers_by_id(
     session: AnySession,
     response_id: int,
@@ -81,12 +88,8 @@ def save_answers_by_id(
     seen_versions: dict[str, int] | None = None,
 ) -> SaveOutcome:
     """``save_answers`` loading only the answers being saved (autosave sends one at a time)."""
-    existing = {
-        a.item_id: a
-        for a in session.scalars(
-            select(Answer).where(Answer.response_id == response_id, Answer.item_id.in_(values))
-        )
-    }
+    rows = session.scalars(_ANSWERS_BEING_SAVED, {"response": response_id, "items": list(values)})
+    existing = {a.item_id: a for a in rows}
 
     def add(answer: Answer) -> None:
         answer.response_id = response_id
