@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import (
     Answer,
@@ -68,16 +70,27 @@ def save_answers(
     values: dict[str, object],
     seen_versions: dict[str, int] | None = None,
 ) -> SaveOutcome:
-    """Store answers in place. An answer changed elsewhere since ``seen_versions`` is not
-    overwritten but reported as a conflict, so no update is lost silently."""
-    existing = {a.item_id: a for a in response.answers}
-    return _store(session, existing, response.answers.append, values, seen_versions or {})
+    """``save_answers_by_id`` for a loaded response, whose answers then read as stored."""
+    outcome = save_answers_by_id(session, response.id, values, seen_versions)
+    loaded = inspect(response).attrs.answers.loaded_value
+    for answer in loaded if loaded is not NO_VALUE else ():
+        session.expire(answer)  # written by SQL below the ORM: reload on next access
+    session.expire(response, ["answers"])
+    return outcome
 
 
-# Prebuilt: every autosave runs it, and building the statement cost more than running it.
-_ANSWERS_BEING_SAVED = select(Answer).where(
+# Prebuilt: every autosave runs these, and building a statement cost more than running it.
+_ANSWERS_BEING_SAVED = select(Answer.id, Answer.item_id, Answer.value, Answer.version).where(
     Answer.response_id == bindparam("response"),
     Answer.item_id.in_(bindparam("items", expanding=True)),
+)
+_NEW_ANSWER = insert(Answer)
+_CHANGED_ANSWER = (
+    update(Answer)
+    .where(Answer.id == bindparam("answer"), Answer.version == bindparam("seen"))
+    .values(
+        value=bindparam("value", type_=Answer.__table__.c.value.type), version=Answer.version + 1
+    )
 )
 
 
@@ -87,41 +100,42 @@ def save_answers_by_id(
     values: dict[str, object],
     seen_versions: dict[str, int] | None = None,
 ) -> SaveOutcome:
-    """``save_answers`` loading only the answers being saved (autosave sends one at a time)."""
-    rows = session.scalars(_ANSWERS_BEING_SAVED, {"response": response_id, "items": list(values)})
-    existing = {a.item_id: a for a in rows}
+    """Store answers in place. An answer changed elsewhere since ``seen_versions`` is not
+    overwritten but reported as a conflict, so no update is lost silently.
 
-    def add(answer: Answer) -> None:
-        answer.response_id = response_id
-        session.add(answer)
-
-    return _store(session, existing, add, values, seen_versions or {})
-
-
-def _store(
-    session: AnySession,
-    existing: dict[str, Answer],
-    add: Callable[[Answer], None],
-    values: dict[str, object],
-    seen_versions: dict[str, int],
-) -> SaveOutcome:
+    Plain SQL rather than the unit of work: this is the autosave's hot path. Each update is
+    conditional on the version read, so a request that changed the row in between makes this
+    raise ``StaleDataError``, and a row created in between ``IntegrityError``; the caller
+    rolls back and retries against what the other request wrote.
+    """
+    seen_versions = seen_versions or {}
+    connection = session.connection()
+    existing = {
+        row.item_id: row
+        for row in connection.execute(
+            _ANSWERS_BEING_SAVED, {"response": response_id, "items": list(values)}
+        )
+    }
     saved: dict[str, int] = {}
     conflicts: dict[str, object] = {}
     for item_id, value in values.items():
-        answer = existing.get(item_id)
-        if answer is None:
-            answer = Answer(item_id=item_id, value=value)
-            add(answer)
-        elif answer.value == value:
-            saved[item_id] = answer.version
-            continue
-        elif item_id in seen_versions and seen_versions[item_id] != answer.version:
-            conflicts[item_id] = answer.value
-            continue
+        row = existing.get(item_id)
+        if row is None:
+            connection.execute(
+                _NEW_ANSWER, {"response_id": response_id, "item_id": item_id, "value": value}
+            )
+            saved[item_id] = 1
+        elif row.value == value:
+            saved[item_id] = row.version
+        elif item_id in seen_versions and seen_versions[item_id] != row.version:
+            conflicts[item_id] = row.value
         else:
-            answer.value = value
-        session.flush()
-        saved[item_id] = answer.version
+            changed = connection.execute(
+                _CHANGED_ANSWER, {"answer": row.id, "seen": row.version, "value": value}
+            )
+            if changed.rowcount != 1:
+                raise StaleDataError(f"answer {item_id} changed while it was being saved")
+            saved[item_id] = row.version + 1
     return SaveOutcome(saved, conflicts)
 
 

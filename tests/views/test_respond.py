@@ -314,48 +314,53 @@ def test_oversized_or_nul_comment_is_refused_clearly(app, ceo, text, message):
 
 @pytest.fixture
 def another_request_first(app):
-    """Run a write of "another request" once, inside this request's flush, just before this
-    request writes its answer row: the moment a real race between two requests lands."""
+    """Run a write of "another request" once, just before this request's statement that
+    writes the answer row: the moment a real race between two requests lands. Arm it with
+    (the statement to precede, the racing write as a function of that statement's values)."""
     from sqlalchemy import event
 
-    armed: list[tuple[str, object]] = []
+    armed: list[tuple[object, object]] = []
 
-    def before(kind):
-        def run(mapper, connection, target):
-            if armed and armed[0][0] == kind:
-                _, statement = armed.pop()
-                with app.app_context():
-                    other = db.engine.connect()
-                    other.execute(statement(target))
-                    other.commit()
-                    other.close()
+    def before_execute(connection, statement, multiparams, params, options):
+        if armed and statement is armed[0][0]:
+            _, racing = armed.pop()
+            values = multiparams[0] if multiparams else params
+            with app.app_context():
+                other = db.engine.connect()
+                other.execute(racing(values))
+                other.commit()
+                other.close()
 
-        return run
-
-    hooks = {"insert": before("insert"), "update": before("update")}
-    event.listen(Answer, "before_insert", hooks["insert"])
-    event.listen(Answer, "before_update", hooks["update"])
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_execute", before_execute)
     yield armed
-    event.remove(Answer, "before_insert", hooks["insert"])
-    event.remove(Answer, "before_update", hooks["update"])
+    event.remove(engine, "before_execute", before_execute)
     assert not armed, "the race was set up but never happened"
 
 
 def _insert_same_answer(value):
     from sqlalchemy import insert
 
-    return lambda answer: insert(Answer).values(
-        response_id=answer.response_id, item_id=answer.item_id, value=value, version=1
+    from assessment.queries import responses
+
+    return responses._NEW_ANSWER, lambda row: insert(Answer).values(
+        response_id=row["response_id"], item_id=row["item_id"], value=value, version=1
     )
 
 
 def _update_same_answer(value):
     from sqlalchemy import update
 
-    return lambda answer: (
-        update(Answer)
-        .where(Answer.response_id == answer.response_id, Answer.item_id == answer.item_id)
-        .values(value=value, version=Answer.version + 1)
+    from assessment.queries import responses
+
+    return (
+        responses._CHANGED_ANSWER,
+        lambda row: (
+            update(Answer)
+            .where(Answer.id == row["answer"])
+            .values(value=value, version=Answer.version + 1)
+        ),
     )
 
 
@@ -365,7 +370,7 @@ def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(
     """The autosave inserts the row first; the page save's insert then hits the unique key."""
     ceo.post(f"/respond/{CYCLE}/start")
     item = PAGES[0].items[0]
-    another_request_first.append(("insert", _insert_same_answer(item.choices[1].id)))
+    another_request_first.append(_insert_same_answer(item.choices[1].id))
     response = ceo.post(
         f"/respond/{CYCLE}/page/1", data={field_name(item): item.choices[0].id, "action": "next"}
     )
@@ -381,7 +386,7 @@ def test_a_save_racing_another_update_of_the_same_answer_still_saves(
     item = PAGES[0].items[0]
     first, second, third = (c.id for c in item.choices[:3])
     ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
-    another_request_first.append(("update", _update_same_answer(second)))
+    another_request_first.append(_update_same_answer(second))
     saved = ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third})
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["version"] == 3
@@ -395,7 +400,7 @@ def test_a_save_racing_another_update_after_seeing_an_older_version_is_a_conflic
     item = PAGES[0].items[0]
     first, second, third = (c.id for c in item.choices[:3])
     ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
-    another_request_first.append(("update", _update_same_answer(second)))
+    another_request_first.append(_update_same_answer(second))
     saved = ceo.post(
         f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third, "version": 1}
     )
