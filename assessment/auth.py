@@ -49,13 +49,18 @@ class SignedIn(UserMixin):
     ORM person and account are fetched only by the few views that change them.
     """
 
-    def __init__(self, account: SessionAccount) -> None:
+    def __init__(self, account: SessionAccount, active: bool = True) -> None:
+        self.active = active  # the loader only finds active accounts
         self.account_id = account.account_id
         self.person_id = account.person_id
         self.email = account.email
         self.name = account.name
         self.role = account.role
         self.permissions = account.permissions
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login's login_user refuses inactive accounts
+        return self.active
 
     def get_id(self) -> str:
         return str(self.account_id)
@@ -86,7 +91,8 @@ class SignedIn(UserMixin):
                 account.person.name,
                 account.person.role,
                 account.permissions,
-            )
+            ),
+            active=account.active,
         )
 
 

@@ -208,3 +208,14 @@ def test_accounts_store_argon2_hashes_not_passwords(app):
         stored = db.session.scalar(select(Account.password_hash))
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_an_inactive_account_is_never_signed_in_even_by_an_invitation_link(app):
+    from flask_login import login_user
+
+    from assessment.auth import SignedIn
+
+    account_id = add_user(app, "gone@example.com", active=False)
+    with app.test_request_context():
+        account = db.session.get(Account, account_id)
+        assert login_user(SignedIn.of(account)) is False  # what the invitation view calls
