@@ -13,11 +13,9 @@ from flask import render_template
 from markupsafe import Markup
 
 from ..services.definitions import Item, scale_label
+from .identity_cache import IdentityCache
 
-# Keyed by the item object's identity (the catalogue keeps one object per item and version);
-# the item is stored with the markup so that a recycled id can never return another's markup.
-_rendered: dict[tuple[int, str | None], tuple[Item, Markup]] = {}
-_LIMIT = 20_000  # far above every option of every loaded questionnaire version
+_rendered: IdentityCache[Markup] = IdentityCache(limit=20_000)
 
 
 def field_name(item: Item) -> str:
@@ -34,11 +32,11 @@ def options(item: Item) -> list[tuple[str, str]]:
 
 def choice_controls(item: Item, checked: str | None) -> Markup:
     """The item's radio group with ``checked`` selected (an unknown value selects nothing)."""
-    key = (id(item), checked)
-    cached = _rendered.get(key)
-    if cached is not None and cached[0] is item:
-        return cached[1]
-    markup = Markup(
+    return _rendered.get((item,), checked, lambda: _render_choices(item, checked))
+
+
+def _render_choices(item: Item, checked: str | None) -> Markup:
+    return Markup(
         render_template(
             "respond/_choices.html",
             name=field_name(item),
@@ -47,7 +45,3 @@ def choice_controls(item: Item, checked: str | None) -> Markup:
             scale=item.type in ("likert", "confidence"),
         )
     )
-    if len(_rendered) >= _LIMIT:
-        _rendered.clear()
-    _rendered[key] = (item, markup)
-    return markup

@@ -30,12 +30,13 @@ from ..catalogue import catalogue
 from ..extensions import csrf, db, limiter
 from ..problems import problem
 from ..services.answers import MAX_COMMENT_LENGTH, missing_items
-from ..services.definitions import Questionnaire, Rubric
+from ..services.definitions import Questionnaire
 from ..services.gaps import belief_classes
 from ..services.pages import Page, paginate, parse_answer, progress
 from ..services.reports import personal_report
 from ..services.scoring import SCORING_VERSION, score_response
 from .answer_controls import choice_controls, field_name
+from .identity_cache import IdentityCache
 
 bp = Blueprint("respond", __name__)
 
@@ -83,21 +84,13 @@ def _context(cycle_id: str) -> Context:
     )
 
 
-# Pages depend only on a questionnaire version and the rubric, both immutable once loaded;
-# the objects are kept with their pages so that a recycled id never matches.
-_paginated: dict[tuple[int, int], tuple[Questionnaire, Rubric, tuple[Page, ...]]] = {}
+# Pages depend only on a questionnaire version and the rubric, both immutable once loaded.
+_paginated: IdentityCache[tuple[Page, ...]] = IdentityCache(limit=1000)
 
 
 def _pages(questionnaire: Questionnaire) -> tuple[Page, ...]:
     rubric = catalogue().rubric
-    cached = _paginated.get((id(questionnaire), id(rubric)))
-    if cached and cached[0] is questionnaire and cached[1] is rubric:
-        return cached[2]
-    if len(_paginated) > 1000:  # each test app loads its own catalogue
-        _paginated.clear()
-    pages = paginate(questionnaire, rubric)
-    _paginated[(id(questionnaire), id(rubric))] = (questionnaire, rubric, pages)
-    return pages
+    return _paginated.get((questionnaire, rubric), None, lambda: paginate(questionnaire, rubric))
 
 
 @bp.route("/i/<token>")

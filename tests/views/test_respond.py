@@ -378,32 +378,29 @@ def test_page_save_racing_an_autosave_for_the_same_new_answer_loses_nothing(
     assert stored(app)[item.id] == item.choices[0].id  # the page's answer, after one retry
 
 
-def test_a_save_racing_another_update_of_the_same_answer_still_saves(
-    app, ceo, another_request_first
+@pytest.mark.parametrize(
+    ("seen_version", "status", "kept"),
+    [(None, 200, "third"), (1, 409, "second")],
+    ids=["without-a-version-the-retry-stores-it", "after-an-older-version-a-conflict"],
+)
+def test_a_save_racing_another_update_of_the_same_answer(
+    app, ceo, another_request_first, seen_version, status, kept
 ):
-    """Without a version the client asks to store its value: the retry does so."""
+    """Without a version the client asks to store its value, and the retry does so. A client
+    that saw an older version gets a conflict, and the other window's newer answer is kept."""
     ceo.post(f"/respond/{CYCLE}/start")
     item = PAGES[0].items[0]
     first, second, third = (c.id for c in item.choices[:3])
     ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
     another_request_first.append(_update_same_answer(second))
-    saved = ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third})
-    assert saved.status_code == 200, saved.get_json()
-    assert saved.get_json()["version"] == 3
-    assert stored(app)[item.id] == third
-
-
-def test_a_save_racing_another_update_after_seeing_an_older_version_is_a_conflict(
-    app, ceo, another_request_first
-):
-    ceo.post(f"/respond/{CYCLE}/start")
-    item = PAGES[0].items[0]
-    first, second, third = (c.id for c in item.choices[:3])
-    ceo.post(f"/respond/{CYCLE}/answer", json={"item": item.id, "value": first})
-    another_request_first.append(_update_same_answer(second))
-    saved = ceo.post(
-        f"/respond/{CYCLE}/answer", json={"item": item.id, "value": third, "version": 1}
-    )
-    assert saved.status_code == 409
-    assert saved.get_json()["value"] == second
-    assert stored(app)[item.id] == second  # the other window's newer answer is kept
+    body = {"item": item.id, "value": third}
+    if seen_version is not None:
+        body["version"] = seen_version
+    saved = ceo.post(f"/respond/{CYCLE}/answer", json=body)
+    assert saved.status_code == status, saved.get_json()
+    expected = {"second": second, "third": third}[kept]
+    assert stored(app)[item.id] == expected
+    if status == 200:
+        assert saved.get_json()["version"] == 3
+    else:
+        assert saved.get_json()["value"] == second
