@@ -82,4 +82,17 @@
       timers[fieldset.id] = setTimeout(function () { save(fieldset, 0); }, 1200);
     }
   });
+
+  // An answer given while this script was still loading raised no event we could hear:
+  // compare every control with what the server rendered, and save the ones that differ.
+  function changedBeforeLoad(fieldset) {
+    var text = fieldset.querySelector("textarea");
+    if (text) { return text.value !== text.defaultValue; }
+    return Array.prototype.some.call(fieldset.querySelectorAll("input[type=radio]"),
+      function (radio) { return radio.checked !== radio.defaultChecked; });
+  }
+  form.querySelectorAll("fieldset[data-item]").forEach(function (fieldset) {
+    if (changedBeforeLoad(fieldset)) { save(fieldset, 0); }
+  });
+  form.setAttribute("data-autosave", "ready");
 }());

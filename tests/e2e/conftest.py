@@ -6,6 +6,7 @@ instead, so a missing browser can never hide behind a skip.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -55,7 +56,7 @@ def live_server(live_app: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def playwright_driver() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if IN_CI:
             pytest.fail("Chromium is missing at /usr/bin/chromium; CI must install it")
@@ -64,6 +65,82 @@ def browser() -> Iterator[Any]:
 
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture
+def browser_budget_seconds() -> float:
+    """A journey takes 5-25 s; a browser that has not finished one in 120 s has stopped
+    answering (Chromium's new_page and evaluate have no timeout of their own)."""
+    return 120
+
+
+class BrowserStoppedAnswering(Exception):
+    """Chromium did not finish a test in its budget and was killed; the test runs once more."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Only a killed browser earns a second run: any other failure of a browser test, an
+    # assertion included, fails at once.
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["BrowserStoppedAnswering"]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    except Exception as error:
+        budget = getattr(item, "chromium_killed_after", None)
+        if budget is None:
+            raise
+        raise BrowserStoppedAnswering(
+            f"Chromium did not finish this test in {budget} s and was killed"
+        ) from error
+
+
+@pytest.fixture
+def browser(
+    request: pytest.FixtureRequest, playwright_driver: Any, browser_budget_seconds: float
+) -> Iterator[Any]:
+    """A fresh Chromium for each test, killed by a watchdog if it stops answering.
+
+    Chromium occasionally never answers a new page in containers, and the Playwright calls
+    that open pages or evaluate scripts would then wait forever. Killing the browser makes the
+    waiting call fail at once, so the test is run again with a new browser instead of
+    stalling the whole run.
+    """
+    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+    def kill() -> None:
+        request.node.chromium_killed_after = browser_budget_seconds
+        kill_chromium(browser_budget_seconds)
+
+    watchdog = threading.Timer(browser_budget_seconds, kill)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield chromium
+    finally:
+        watchdog.cancel()
+        if chromium.is_connected():
+            chromium.close()
+
+
+def kill_chromium(budget: float) -> None:
+    """Kill every Chromium this test process started, after printing every thread's stack."""
+    import faulthandler
+    import sys
+
+    import psutil
+
+    print(
+        f"\nChromium did not finish within {budget} s; killing it.",
+        file=sys.stderr,
+    )
+    faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    for process in psutil.Process().children(recursive=True):
+        if "chromium" in process.name():
+            with contextlib.suppress(psutil.Error):
+                process.kill()

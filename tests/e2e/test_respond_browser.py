@@ -88,6 +88,29 @@ def test_full_journey_with_keyboard_and_autosave(browser, live_app, invitation_l
     context.close()
 
 
+def test_an_answer_given_before_the_script_loaded_is_saved_when_it_loads(
+    browser, live_app, live_server, invitation_link
+):
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/static/respond.js", lambda route: route.abort())  # a slow network
+    page.goto(invitation_link)
+    page.get_by_role("button", name="Start").click()
+    fieldset = page.locator("fieldset[data-item]").first
+    fieldset.locator("input[type=radio]").first.check()
+    expect(page.locator("form.questionnaire")).not_to_have_attribute("data-autosave", "ready")
+    assert count(live_app, Answer) == 0
+
+    page.unroute("**/static/respond.js")
+    page.add_script_tag(url=f"{live_server}/static/respond.js")  # the script arrives at last
+    expect_saved(fieldset)
+    expect(page.locator("form.questionnaire")).to_have_attribute("data-autosave", "ready")
+    assert count(live_app, Answer) == 1
+    context.close()
+
+
 def test_resume_after_closing_the_browser(browser, live_app, invitation_link):
     from playwright.sync_api import expect
 

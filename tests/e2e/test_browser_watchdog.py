@@ -1,0 +1,33 @@
+"""The browser fixture's watchdog: a browser that stops answering is killed, so the waiting
+call fails instead of holding the whole run (Playwright's evaluate has no timeout of its own),
+and the test gets one more run with a new browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+NEVER_FINISHES = "() => new Promise(() => {})"
+
+
+@pytest.mark.parametrize("browser_budget_seconds", [3])
+def test_a_browser_that_never_answers_is_killed_and_the_waiting_call_fails(browser):
+    page = browser.new_page()
+    with pytest.raises(Exception, match="closed"):
+        page.evaluate(NEVER_FINISHES)
+    assert not browser.is_connected()
+
+
+browsers_seen: list[Any] = []
+
+
+@pytest.mark.parametrize("browser_budget_seconds", [3])
+def test_a_test_whose_browser_was_killed_runs_once_more_with_a_new_browser(browser):
+    browsers_seen.append(browser)
+    page = browser.new_page()
+    if len(browsers_seen) == 1:
+        page.evaluate(NEVER_FINISHES)  # the watchdog kills the browser: this run fails
+    assert len(browsers_seen) == 2 and browsers_seen[0] is not browser
+    assert page.evaluate("1 + 1") == 2
