@@ -102,9 +102,15 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.fixture
 def browser(
-    request: pytest.FixtureRequest, playwright_driver: Any, browser_budget_seconds: float
+    request: pytest.FixtureRequest,
+    playwright_driver: Any,
+    browser_budget_seconds: float,
+    live_server: str,
 ) -> Iterator[Any]:
     """A fresh Chromium for each test, killed by a watchdog if it stops answering.
+
+    It depends on the live server so that it is closed first: no page left open can then
+    reach the server while the server stops and the database is torn down.
 
     Chromium occasionally never answers a new page in containers, and the Playwright calls
     that open pages or evaluate scripts would then wait forever. Killing the browser makes the

@@ -34,11 +34,24 @@ def demo(live_app, live_server):
 
 
 @pytest.fixture
-def context(browser):
-    # axe is injected as a script, which the app's strict CSP would rightly block.
-    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
-    yield ctx
-    ctx.close()
+def new_context(browser):
+    """Open browser contexts (separate cookie jars), all closed before the server stops, so
+    that no page left open can reach the server while the database is torn down."""
+    opened = []
+
+    def open_context():
+        # axe is injected as a script, which the app's strict CSP would rightly block.
+        opened.append(browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900}))
+        return opened[-1]
+
+    yield open_context
+    for ctx in opened:
+        ctx.close()
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()
 
 
 def check(page, name: str) -> None:
@@ -77,7 +90,7 @@ def open_cycle_id(app) -> str:
         return queries.open_cycles(db.session)[0].id
 
 
-def test_executive_journey(browser, live_app, live_server, demo, context):
+def test_executive_journey(browser, live_app, live_server, demo, context, new_context):
     from playwright.sync_api import expect
 
     cycle_id = open_cycle_id(live_app)
@@ -95,7 +108,7 @@ def test_executive_journey(browser, live_app, live_server, demo, context):
     for number in range(1, total + 1):
         if number == total // 2 + 1:  # leave half-way, come back with the link
             page.close()
-            page = context.browser.new_context(bypass_csp=True).new_page()
+            page = new_context().new_page()
             page.goto(link)
             page.get_by_role("link", name="Continue where you left off").click()
             expect(page.locator("#progress-text")).to_contain_text(f"Page {number} of")
@@ -111,7 +124,9 @@ def test_executive_journey(browser, live_app, live_server, demo, context):
     check(page, "executive-4-results")
 
 
-def test_fact_owner_files_and_committee_attests(browser, live_app, live_server, demo, context):
+def test_fact_owner_files_and_committee_attests(
+    browser, live_app, live_server, demo, context, new_context
+):
     from playwright.sync_api import expect
 
     cycle_id = open_cycle_id(live_app)
@@ -127,7 +142,7 @@ def test_fact_owner_files_and_committee_attests(browser, live_app, live_server, 
     page.get_by_label("Evidence reference").fill("Conditional-access export CA-2026-11")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("saved as")).to_be_visible()
-    chair = context.browser.new_context(bypass_csp=True).new_page()
+    chair = new_context().new_page()
     sign_in(chair, live_server, "cio@example.com", demo["cio@example.com"])
     chair.goto(f"{live_server}/facts/{cycle_id}")
     chair.get_by_role("button", name="Attest the report as it stands").click()
@@ -268,7 +283,9 @@ def tab_to(page, label: str) -> None:
     raise AssertionError(f"no button {label!r} reachable with Tab")
 
 
-def test_every_other_page_passes_axe_and_fits_320px(browser, live_app, live_server, demo, context):
+def test_every_other_page_passes_axe_and_fits_320px(
+    browser, live_app, live_server, demo, context, new_context
+):
     with live_app.app_context():
         cycles = [c.id for c in queries.list_cycles(db.session)]
         session_id = queries.list_sessions(db.session)[0].id
@@ -290,12 +307,10 @@ def test_every_other_page_passes_axe_and_fits_320px(browser, live_app, live_serv
     signed_in: dict[str | None, object] = {}
     for name, (email, path) in pages.items():
         if email not in signed_in:
-            page = context.browser.new_context(bypass_csp=True).new_page()
+            page = new_context().new_page()
             if email:
                 sign_in(page, live_server, email, demo[email])
             signed_in[email] = page
         page = signed_in[email]
         page.goto(f"{live_server}{path}")
         check(page, f"page-{name}")
-    for page in signed_in.values():
-        page.context.close()  # type: ignore[attr-defined]
