@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +87,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["BrowserStoppedAnswering"]))
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def blame_a_killed_browser(item: pytest.Item) -> Generator[None, None, None]:
+    """Name the browser's kill as the cause of whatever failed after it."""
     try:
         return (yield)
     except Exception as error:
@@ -98,6 +98,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         raise BrowserStoppedAnswering(
             f"Chromium did not finish this test in {budget} s and was killed"
         ) from error
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from blame_a_killed_browser(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    # Closing a page or a context can hang as well; the kill makes that call fail.
+    return (yield from blame_a_killed_browser(item))
 
 
 @pytest.fixture
@@ -129,9 +140,11 @@ def browser(
     try:
         yield chromium
     finally:
-        watchdog.cancel()
-        if chromium.is_connected():
-            chromium.close()
+        try:
+            if chromium.is_connected():
+                chromium.close()  # still watched: closing can hang too
+        finally:
+            watchdog.cancel()
 
 
 def kill_chromium(budget: float) -> None:

@@ -31,3 +31,22 @@ def test_a_test_whose_browser_was_killed_runs_once_more_with_a_new_browser(brows
         page.evaluate(NEVER_FINISHES)  # the watchdog kills the browser: this run fails
     assert len(browsers_seen) == 2 and browsers_seen[0] is not browser
     assert page.evaluate("1 + 1") == 2
+
+
+hangs_in_teardown: list[bool] = []
+
+
+@pytest.fixture
+def page_that_hangs_when_closed_the_first_time(browser):
+    page = browser.new_page()
+    yield page
+    if not hangs_in_teardown:
+        hangs_in_teardown.append(True)
+        page.evaluate(NEVER_FINISHES)  # as if closing the page never finished
+
+
+@pytest.mark.parametrize("browser_budget_seconds", [3])
+def test_a_browser_that_hangs_in_teardown_is_killed_and_the_test_runs_once_more(
+    page_that_hangs_when_closed_the_first_time,
+):
+    assert page_that_hangs_when_closed_the_first_time.evaluate("1 + 1") == 2
