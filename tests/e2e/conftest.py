@@ -84,7 +84,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # assertion included, fails at once.
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["BrowserStoppedAnswering"]))
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[BrowserStoppedAnswering]))
 
 
 def blame_a_killed_browser(item: pytest.Item) -> Generator[None, None, None]:
@@ -105,9 +105,14 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     return (yield from blame_a_killed_browser(item))
 
 
+# Opening a page (setup) and closing one (teardown) can hang as well as the test itself.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from blame_a_killed_browser(item))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
-    # Closing a page or a context can hang as well; the kill makes that call fail.
     return (yield from blame_a_killed_browser(item))
 
 
@@ -128,7 +133,7 @@ def browser(
     waiting call fail at once, so the test is run again with a new browser instead of
     stalling the whole run.
     """
-    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    request.node.chromium_killed_after = None  # a rerun starts with a clean record
 
     def kill() -> None:
         request.node.chromium_killed_after = browser_budget_seconds
@@ -137,6 +142,7 @@ def browser(
     watchdog = threading.Timer(browser_budget_seconds, kill)
     watchdog.daemon = True
     watchdog.start()
+    chromium = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     try:
         yield chromium
     finally:
@@ -148,18 +154,23 @@ def browser(
 
 
 def kill_chromium(budget: float) -> None:
-    """Kill every Chromium this test process started, after printing every thread's stack."""
+    """Kill every Chromium this test process started, then print every thread's stack.
+
+    It runs on the watchdog's thread, where an exception would itself fail the run: nothing
+    in it may raise.
+    """
     import faulthandler
     import sys
 
     import psutil
 
-    print(
-        f"\nChromium did not finish within {budget} s; killing it.",
-        file=sys.stderr,
-    )
-    faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-    for process in psutil.Process().children(recursive=True):
-        if "chromium" in process.name():
-            with contextlib.suppress(psutil.Error):
+    descendants: list[psutil.Process] = []
+    with contextlib.suppress(psutil.Error):
+        descendants = psutil.Process().children(recursive=True)
+    for process in descendants:
+        with contextlib.suppress(psutil.Error):
+            if process.name().startswith("chromium"):
                 process.kill()
+    with contextlib.suppress(Exception):
+        print(f"\nChromium did not finish within {budget} s; killed it.", file=sys.stderr)
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
