@@ -172,5 +172,7 @@ def kill_chromium(budget: float) -> None:
             if process.name().startswith("chromium"):
                 process.kill()
     with contextlib.suppress(Exception):
-        print(f"\nChromium did not finish within {budget} s; killed it.", file=sys.stderr)
-        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        # To the real stderr: when the rerun passes, what the test captured is thrown away,
+        # and these stacks are the only clue to why the browser stopped.
+        print(f"\nChromium did not finish within {budget} s; killed it.", file=sys.__stderr__)
+        faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
