@@ -75,6 +75,12 @@ def browser_budget_seconds() -> float:
     return 120
 
 
+@pytest.fixture
+def report_browser_hangs() -> bool:
+    """Print every thread's stack to the real stderr when the watchdog kills the browser."""
+    return True
+
+
 class BrowserStoppedAnswering(Exception):
     """Chromium did not finish a test in its budget and was killed; the test runs once more."""
 
@@ -121,6 +127,7 @@ def browser(
     request: pytest.FixtureRequest,
     playwright_driver: Any,
     browser_budget_seconds: float,
+    report_browser_hangs: bool,
     live_server: str,
 ) -> Iterator[Any]:
     """A fresh Chromium for each test, killed by a watchdog if it stops answering.
@@ -137,7 +144,7 @@ def browser(
 
     def kill() -> None:
         request.node.chromium_killed_after = browser_budget_seconds
-        kill_chromium(browser_budget_seconds)
+        kill_chromium(browser_budget_seconds, report_to_ci=report_browser_hangs)
 
     watchdog = threading.Timer(browser_budget_seconds, kill)
     watchdog.daemon = True
@@ -153,11 +160,12 @@ def browser(
             watchdog.cancel()
 
 
-def kill_chromium(budget: float) -> None:
+def kill_chromium(budget: float, *, report_to_ci: bool) -> None:
     """Kill every Chromium this test process started, then print every thread's stack.
 
     It runs on the watchdog's thread, where an exception would itself fail the run: nothing
-    in it may raise.
+    in it may raise. The stacks go to the real stderr: when the rerun passes, what the test
+    captured is thrown away, and they are the only clue to why the browser stopped.
     """
     import faulthandler
     import sys
@@ -171,8 +179,7 @@ def kill_chromium(budget: float) -> None:
         with contextlib.suppress(psutil.Error):
             if process.name().startswith("chromium"):
                 process.kill()
-    with contextlib.suppress(Exception):
-        # To the real stderr: when the rerun passes, what the test captured is thrown away,
-        # and these stacks are the only clue to why the browser stopped.
-        print(f"\nChromium did not finish within {budget} s; killed it.", file=sys.__stderr__)
-        faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
+    if report_to_ci:
+        with contextlib.suppress(Exception):
+            print(f"\nChromium did not finish within {budget} s; killed it.", file=sys.__stderr__)
+            faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
