@@ -11,10 +11,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config as default_config
-from .extensions import csrf, db, limiter, login_manager, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+from assessment import config as default_config
+from assessment.config import ROOT
+from assessment.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -49,27 +48,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
 
-    from . import auth, catalogue, cli, errors, headers, navigation
-    from .views import admin, committee, facts, gaps, main, respond, training
+    # Imported here, not at the top: the pure core and the CLI load without the web layers.
+    from assessment import api, catalogue, web
+    from assessment.cli import commands
 
     catalogue.init_app(app)
-    auth.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
-    navigation.init_app(app)
-    headers.init_app(app)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(respond.bp)
-    app.register_blueprint(facts.bp)
-    app.register_blueprint(gaps.bp)
-    app.register_blueprint(committee.bp)
-    app.register_blueprint(training.bp)
-    from .api import openapi, views  # noqa: F401 - importing registers the operations
-    from .api.framework import bp as api_bp
-
-    app.register_blueprint(api_bp)
+    web.init_app(app)
+    api.init_app(app)
+    commands.init_app(app)
     return app
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from .services.definitions import Catalogue
-from .services.questionnaires import CatalogueError, load_catalogue
+from assessment.services.content.definitions import Catalogue
+from assessment.services.content.questionnaire_files import CatalogueError, load_catalogue
 
 
 class InvalidQuestionnaires(RuntimeError):

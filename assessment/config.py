@@ -1,6 +1,10 @@
 """Default configuration. Values here are overridden by environment variables (see README)."""
 
 from datetime import timedelta
+from pathlib import Path
+
+# The repository: templates, static files, migrations and questionnaires live beside the package.
+ROOT = Path(__file__).resolve().parent.parent
 
 # Database: None means "sqlite file in the instance folder", resolved by the factory.
 SQLALCHEMY_DATABASE_URI: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Final
 
 from flask_login import UserMixin
@@ -20,18 +21,33 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import Base
-from .services.definitions import ROLES
+from assessment.extensions import Base
+from assessment.services.content.definitions import ROLE_LABELS, ROLES
 
-ROLE_LABELS: Final = {
-    "ceo": "CEO",
-    "cio": "CIO",
-    "it_manager": "IT manager",
-    "hr": "HR executive",
-    "legal": "Legal executive",
-}
 PERMISSIONS: Final = ("admin", "committee", "hr_coordinator", "fact_owner")
-CYCLE_STATUSES: Final = ("draft", "open", "closed", "frozen")
+
+
+class CycleStatus(StrEnum):
+    """A cycle's life: draft → open (takes answers) → closed → frozen (reports stored)."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    FROZEN = "frozen"
+
+
+class ResponseStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class TrainingSessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -112,14 +128,14 @@ class Cycle(Base):
 
     __tablename__ = "cycle"
     __table_args__ = (
-        CheckConstraint(_in("status", CYCLE_STATUSES), name="status"),
+        CheckConstraint(_in("status", _values(CycleStatus)), name="status"),
         CheckConstraint("closes >= opens", name="dates"),
     )
 
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
     opens: Mapped[dt.date] = mapped_column(Date)
     closes: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=CycleStatus.DRAFT)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -130,6 +146,14 @@ class Cycle(Base):
 
     def pinned_for(self, role: str) -> CycleQuestionnaire | None:
         return next((p for p in self.pinned if p.role == role), None)
+
+    @property
+    def takes_answers(self) -> bool:
+        return self.status == CycleStatus.OPEN
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == CycleStatus.FROZEN
 
 
 class CycleQuestionnaire(Base):
@@ -151,7 +175,7 @@ class Response(Base):
     __tablename__ = "response"
     __table_args__ = (
         UniqueConstraint("person_id", "cycle_id"),
-        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        CheckConstraint(_in("status", _values(ResponseStatus)), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,7 +183,7 @@ class Response(Base):
     cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
     questionnaire_id: Mapped[str] = mapped_column(String(80))
     questionnaire_version: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=ResponseStatus.DRAFT)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     scoring_version: Mapped[str | None] = mapped_column(String(10))
@@ -172,6 +196,10 @@ class Response(Base):
 
     def answer_values(self) -> dict[str, object]:
         return {a.item_id: a.value for a in self.answers if a.value is not None}
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ResponseStatus.SUBMITTED
 
 
 class Answer(Base):
@@ -319,7 +347,7 @@ class TrainingSession(Base):
 
     __tablename__ = "training_session"
     __table_args__ = (
-        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status"),
+        CheckConstraint(_in("status", _values(TrainingSessionStatus)), name="status"),
         CheckConstraint("capacity > 0", name="capacity"),
         CheckConstraint("duration_minutes > 0", name="duration"),
     )
@@ -333,13 +361,17 @@ class TrainingSession(Base):
     location: Mapped[str] = mapped_column(String(500))  # a place or a video link
     capacity: Mapped[int] = mapped_column(Integer)
     facilitator: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default="scheduled")
+    status: Mapped[str] = mapped_column(String(10), default=TrainingSessionStatus.SCHEDULED)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     attendees: Mapped[list[SessionAttendee]] = relationship(
         back_populates="session", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == TrainingSessionStatus.SCHEDULED
 
 
 class SessionAttendee(Base):

@@ -140,7 +140,7 @@ def main() -> None:
         "DATABASE_URL": f"sqlite:///{folder / 'app.db'}",
     }
     subprocess.run(
-        [sys.executable, "-m", "assessment.cli_entry", "setup"],
+        [sys.executable, "-m", "assessment", "setup"],
         cwd=ROOT,
         env={**os.environ, **env},
         check=True,

@@ -31,9 +31,9 @@ def measure(size: int) -> dict[str, float]:
     with app.app_context():
         upgrade()
         from assessment import queries
+        from assessment.cli.synthetic_org import synthesise
         from assessment.models import Person
-        from assessment.reporting import all_reports
-        from assessment.synth import synthesise
+        from assessment.reports.bundle import all_reports
 
         db.session.add(Person(email="owner@example.com", name="Owner", role="it_manager"))
         db.session.flush()
@@ -61,7 +61,7 @@ def measure(size: int) -> dict[str, float]:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
 
-        from assessment.pack import build_pack
+        from assessment.reports.committee_pack import build_pack
 
         cycle = queries.get_cycle(db.session, cycle_id)
         start = time.perf_counter()

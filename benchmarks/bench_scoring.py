@@ -10,9 +10,9 @@ import random
 import time
 
 from assessment import ROOT
-from assessment.services.batch_scoring import encode_answers, score_batch
-from assessment.services.questionnaires import load_catalogue
-from assessment.services.scoring import score_response
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.scoring.batch import encode_answers, score_batch
+from assessment.services.scoring.single import score_response
 
 RESPONSES = 100_000
 

@@ -19,8 +19,8 @@ from sqlalchemy import text
 from assessment import ROOT, create_app, queries
 from assessment.catalogue import _load_cached, _signature
 from assessment.extensions import db
-from assessment.passwords import hash_password
-from assessment.services.definitions import Catalogue
+from assessment.services.content.definitions import Catalogue
+from assessment.services.security.passwords import hash_password
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://"

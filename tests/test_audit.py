@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from assessment import audit
+from assessment.actions import audit
 from assessment.extensions import db
 from assessment.models import AuditEntry
 from tests.conftest import PASSWORD, add_user, log_in, open_test_cycle

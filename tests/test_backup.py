@@ -37,9 +37,9 @@ def fill(app) -> None:
     open_test_cycle(app)
     submit_answers(app, "ceo@example.com", complete_answers("ceo"))
     with app.app_context():
-        from assessment import audit
+        from assessment.actions import SYSTEM, audit
 
-        audit.record("backup_test", "before", actor="system")
+        audit.record(SYSTEM, "backup_test", "before")
         db.session.commit()
 
 
@@ -76,7 +76,7 @@ def test_backup_and_restore_into_a_fresh_database(app_factory, tmp_path):
     for table in original:
         assert copy[table] == original[table], table
     with fresh.app_context():
-        from assessment import audit
+        from assessment.actions import audit
         from assessment.models import Person
 
         assert audit.verify() is None  # the restored audit chain is intact
@@ -98,9 +98,9 @@ def test_restore_refuses_a_missing_or_broken_file(app_factory, tmp_path):
 
 def test_restore_asks_before_replacing_at_a_terminal(app_factory, tmp_path, monkeypatch):
     app = app_factory(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.db'}")
-    monkeypatch.setattr("assessment.cli._interactive", lambda: True)
+    monkeypatch.setattr("assessment.cli.commands._interactive", lambda: True)
     result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "x.db")], input="n\n")
     assert result.exit_code == 1 and "Aborted" in result.output
-    monkeypatch.setattr("assessment.cli._interactive", lambda: False)
+    monkeypatch.setattr("assessment.cli.commands._interactive", lambda: False)
     scripted = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "x.db")])
     assert "does not exist" in scripted.output  # no question without a terminal

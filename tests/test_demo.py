@@ -7,10 +7,10 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from assessment import queries
-from assessment.committee import cycles_in_order, gap_report_of
-from assessment.demo import quarters
+from assessment.cli.demo_org import quarters
 from assessment.extensions import db
 from assessment.models import Account, Cycle, Response, SessionAttendee
+from assessment.reports.gaps import gap_report_of
 
 
 def test_quarters_end_with_the_current_one():
@@ -34,7 +34,7 @@ def test_demo_is_idempotent_and_tells_its_story(app, runner):
     assert "already there" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Account)) == 7
-        cycles = cycles_in_order()
+        cycles = queries.cycles_in_order(db.session)
         assert [c.status for c in cycles] == ["frozen", "frozen", "frozen", "closed", "open"]
         assert db.session.scalar(select(func.count()).select_from(Response)) == 24
         assert db.session.scalar(select(func.count()).select_from(SessionAttendee)) >= 8
@@ -85,7 +85,7 @@ def test_synth_adds_people_and_submitted_responses(app, runner):
     assert result.exit_code == 0, result.output
     assert "Added 40 people and 80 responses" in result.output
     with app.app_context():
-        from assessment.reporting import all_reports
+        from assessment.reports.bundle import all_reports
 
         assert db.session.scalar(select(func.count()).select_from(Response)) == 80
         reports = all_reports("S5-002")

@@ -81,7 +81,7 @@ def world(app):
         add_user(app, f"{persona}@example.com", name=persona, **options)
     open_test_cycle(app)
     with app.app_context():
-        session = queries.add_session(
+        session = queries.add_training_session(
             db.session,
             uid="s-1@test",
             module_id="ir-exec-tabletop",

@@ -6,7 +6,7 @@ import pytest
 
 from assessment import create_app
 from assessment.catalogue import InvalidQuestionnaires
-from assessment.cli import main
+from assessment.cli.main import main
 from tests.fixtures.mini_catalogue import CEO, FILES, write_catalogue
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from assessment import ROOT
-from assessment.auth import LOGIN_FAILED
+from assessment.web.auth import LOGIN_FAILED
 from tests.conftest import PASSWORD, add_user, log_in
 
 

@@ -14,11 +14,13 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
 
-from ..extensions import csrf, db
-from ..models import Account, ApiToken
-from ..problems import problem
+from assessment import queries
+from assessment.actions import ActionError, Actor, Conflict, Forbidden, Invalid, NotFound
+from assessment.extensions import csrf, db
+from assessment.http_problem import problem
+from assessment.models import Account
+from assessment.services.security.tokens import token_hash
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -49,22 +51,41 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def current_account() -> Account:
     account: Account = g.api_account
     return account
+
+
+def current_actor() -> Actor:
+    """The token's account as the write layer's actor (the same as on the web)."""
+    return Actor.of_account(current_account())
+
+
+# How each refusal of the write layer reads in problem+json.
+REFUSALS: dict[type[ActionError], tuple[int, str]] = {
+    NotFound: (404, "Not found"),
+    Forbidden: (403, "Forbidden"),
+    Conflict: (409, "Conflict"),
+    Invalid: (422, "Invalid request"),
+}
+
+
+def refused(error: ActionError, field_prefix: str = "") -> ApiError:
+    """The API's answer to an action's refusal; ``field_prefix`` places its fields in the
+    request body (``facts.`` for the facts of ``PUT /cycles/{cycle}/facts``)."""
+    status, title = next(v for k, v in REFUSALS.items() if isinstance(error, k))
+    fields = [
+        {"field": key if key == "reason" else f"{field_prefix}{key}", "message": message}
+        for key, message in error.errors.items()
+    ]
+    return ApiError(status, title, error.message, errors=fields or None)
 
 
 def _authenticate() -> Account:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
         raise ApiError(401, "Unauthorized", "Send 'Authorization: Bearer <token>'.")
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == token_hash(header[7:].strip()))
-    )
+    token = queries.find_token_by_hash(db.session, token_hash(header[7:].strip()))
     now = dt.datetime.now(dt.UTC)
     if token is None or token.revoked_at is not None or _utc(token.expires_at) <= now:
         raise ApiError(401, "Unauthorized", "The token is unknown, expired or revoked.")
@@ -126,20 +147,27 @@ def operation(
                 result = view(**kwargs)
                 db.session.commit()
                 return result
+            except ActionError as error:
+                db.session.rollback()
+                return _problem(refused(error))
             except ApiError as error:
                 db.session.rollback()
-                return problem(
-                    error.status,
-                    error.title,
-                    error.detail,
-                    **({"errors": error.errors} if error.errors else {}),
-                )
+                return _problem(error)
 
         endpoint = view.__name__
         bp.add_url_rule(flask_rule, endpoint=endpoint, view_func=wrapped, methods=[method])
         return wrapped
 
     return decorator
+
+
+def _problem(error: ApiError) -> Any:
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        **({"errors": error.errors} if error.errors else {}),
+    )
 
 
 def _parse(model: type[BaseModel]) -> BaseModel:

@@ -9,8 +9,8 @@ from flask import current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .framework import OPERATIONS, bp, json_response, operation
-from .schemas import Problem
+from assessment.api.framework import OPERATIONS, bp, json_response, operation
+from assessment.api.schemas import Problem
 
 REF = "#/components/schemas/{model}"
 DESCRIPTIONS = {

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Role = Literal["ceo", "cio", "it_manager", "hr", "legal"]
+from assessment.services.content.definitions import Role
+
 Status = Literal["draft", "open", "closed", "frozen"]
 GapClass = Literal["aligned", "optimistic", "pessimistic", "unknown"]
 
@@ -124,6 +125,10 @@ class CycleOut(BaseModel):
     opens: dt.date
     closes: dt.date
     status: Status
+
+
+class CycleStatusIn(Strict):
+    status: Literal["open", "closed", "frozen"]
 
 
 class CycleList(Page):

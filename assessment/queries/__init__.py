@@ -1,76 +1,156 @@
-"""Persistence helpers: functions of a session that flush but never commit."""
+"""Persistence helpers: functions of a database session that flush but never commit.
 
-from .accounts import (  # noqa: F401
+Every public helper is re-exported here, so callers write ``queries.get_cycle(db.session, ...)``.
+"""
+
+from __future__ import annotations
+
+from assessment.queries.accounts import (
+    SessionAccount,
     count_accounts,
     create_person_with_account,
+    ensure_account,
+    executives,
     find_account_by_email,
     find_person_by_email,
+    get_person,
     list_people,
     names_by_email,
     normalise_email,
     record_login,
     session_account,
 )
-from .cycles import (  # noqa: F401
+from assessment.queries.cycles import (
     create_cycle,
+    cycles_in_order,
     get_cycle,
     list_cycles,
     open_cycle,
     open_cycles,
+    previous_cycle,
 )
-from .facts import (  # noqa: F401
+from assessment.queries.facts import (
     add_fact_value,
     attest_facts,
     current_fact_values,
     delegated_facts,
     fact_categories,
     fact_history,
-    get_person,
     latest_attestation,
     list_delegations,
     previous_fact_values,
     set_delegation,
-    submitted_responses,
 )
-from .invitations import (  # noqa: F401
+from assessment.queries.invitations import (
     add_invitation_token,
-    drop_stash,
-    ensure_account,
-    executives,
     find_invitation_by_token_hash,
     get_or_create_invitation,
     invitations_in_cycle,
-    list_mail,
     mark_invitation_completed,
-    stash_answers,
-    take_stash,
 )
-from .respondent import (  # noqa: F401
+from assessment.queries.mail import list_mail
+from assessment.queries.respondent import (
     CycleState,
     RespondentState,
     ResponseState,
+    StoredAnswer,
     remember_page,
     respondent_state,
 )
-from .responses import (  # noqa: F401
+from assessment.queries.responses import (
     SaveOutcome,
     SubmittedAnswers,
     get_response,
     has_submissions,
+    iter_submitted_answers,
     responses_in_cycle,
     save_answers,
     save_answers_by_id,
     start_response,
     submit_response,
     submitted_answers,
+    submitted_responses,
 )
-from .session import AnySession  # noqa: F401
-from .snapshots import add_snapshot, latest_snapshot  # noqa: F401
-from .tokens import add_token, list_tokens, revoke_token  # noqa: F401
-from .training import (  # noqa: F401
-    add_session,
-    assign,
+from assessment.queries.session import AnySession
+from assessment.queries.snapshots import add_snapshot, latest_snapshot
+from assessment.queries.stash import drop_stash, stash_answers, take_stash
+from assessment.queries.tokens import add_token, find_token_by_hash, list_tokens, revoke_token
+from assessment.queries.training import (
+    add_training_session,
+    assign_attendees,
     completed_modules,
-    get_session,
-    list_sessions,
+    get_training_session,
+    list_training_sessions,
 )
+
+__all__ = [
+    "AnySession",
+    "CycleState",
+    "RespondentState",
+    "ResponseState",
+    "SaveOutcome",
+    "SessionAccount",
+    "StoredAnswer",
+    "SubmittedAnswers",
+    "add_fact_value",
+    "add_invitation_token",
+    "add_snapshot",
+    "add_token",
+    "add_training_session",
+    "assign_attendees",
+    "attest_facts",
+    "completed_modules",
+    "count_accounts",
+    "create_cycle",
+    "create_person_with_account",
+    "current_fact_values",
+    "cycles_in_order",
+    "delegated_facts",
+    "drop_stash",
+    "ensure_account",
+    "executives",
+    "fact_categories",
+    "fact_history",
+    "find_account_by_email",
+    "find_invitation_by_token_hash",
+    "find_person_by_email",
+    "find_token_by_hash",
+    "get_cycle",
+    "get_or_create_invitation",
+    "get_person",
+    "get_response",
+    "get_training_session",
+    "has_submissions",
+    "invitations_in_cycle",
+    "iter_submitted_answers",
+    "latest_attestation",
+    "latest_snapshot",
+    "list_cycles",
+    "list_delegations",
+    "list_mail",
+    "list_people",
+    "list_tokens",
+    "list_training_sessions",
+    "mark_invitation_completed",
+    "names_by_email",
+    "normalise_email",
+    "open_cycle",
+    "open_cycles",
+    "previous_cycle",
+    "previous_fact_values",
+    "record_login",
+    "remember_page",
+    "respondent_state",
+    "responses_in_cycle",
+    "revoke_token",
+    "save_answers",
+    "save_answers_by_id",
+    "session_account",
+    "set_delegation",
+    "start_response",
+    "stash_answers",
+    "submit_response",
+    "submitted_answers",
+    "submitted_responses",
+    "take_stash",
+]

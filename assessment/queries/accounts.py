@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from ..models import (
-    Account,
-    AccountPermission,
-    Person,
-)
-from .session import AnySession
+from assessment.models import Account, AccountPermission, Person
+from assessment.queries.session import AnySession
+from assessment.services.content.definitions import ROLES
 
 
 def normalise_email(email: str) -> str:
@@ -126,3 +123,22 @@ def names_by_email(session: AnySession, emails: set[str]) -> dict[str, str]:
     if len(emails) <= 500:  # beyond that, one full read beats an enormous IN list
         query = query.where(Person.email.in_(emails))
     return {email: name for email, name in session.execute(query) if email in emails}
+
+
+def executives(session: AnySession) -> list[Person]:
+    """People with an executive role, by role order then name."""
+    people = session.scalars(select(Person).where(Person.role.is_not(None))).all()
+    return sorted(people, key=lambda p: (ROLES.index(p.role or "ceo"), p.name))
+
+
+def ensure_account(session: AnySession, person: Person) -> Account:
+    """The person's account; people invited without one get an account that only links open."""
+    if person.account is None:
+        person.account = Account(password_hash="!link-only", active=True)
+        session.flush()
+    return person.account
+
+
+def get_person(session: AnySession, person_id: int) -> Person | None:
+    """The person with this id, if any."""
+    return session.get(Person, person_id)

@@ -7,11 +7,8 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..models import (
-    Cycle,
-    CycleQuestionnaire,
-)
-from .session import AnySession
+from assessment.models import Cycle, CycleQuestionnaire, CycleStatus
+from assessment.queries.session import AnySession
 
 
 def get_cycle(session: AnySession, cycle_id: str) -> Cycle | None:
@@ -26,12 +23,23 @@ def list_cycles(session: AnySession) -> list[Cycle]:
 
 def open_cycles(session: AnySession) -> list[Cycle]:
     """Cycles currently taking answers, newest first."""
-    return [c for c in list_cycles(session) if c.status == "open"]
+    return [c for c in list_cycles(session) if c.takes_answers]
+
+
+def cycles_in_order(session: AnySession) -> list[Cycle]:
+    """All cycles, oldest first."""
+    return sorted(list_cycles(session), key=lambda c: (c.opens, c.id))
+
+
+def previous_cycle(session: AnySession, cycle: Cycle) -> Cycle | None:
+    """The cycle that opened last before this one, if any."""
+    earlier = [c for c in cycles_in_order(session) if c.opens < cycle.opens]
+    return earlier[-1] if earlier else None
 
 
 def create_cycle(session: AnySession, cycle_id: str, opens: dt.date, closes: dt.date) -> Cycle:
     """Add a cycle in draft status."""
-    cycle = Cycle(id=cycle_id, opens=opens, closes=closes, status="draft")
+    cycle = Cycle(id=cycle_id, opens=opens, closes=closes, status=CycleStatus.DRAFT)
     session.add(cycle)
     session.flush()
     return cycle
@@ -45,5 +53,5 @@ def open_cycle(session: AnySession, cycle: Cycle, versions: dict[str, tuple[str,
             cycle.pinned.append(
                 CycleQuestionnaire(role=role, questionnaire_id=questionnaire_id, version=version)
             )
-    cycle.status = "open"
+    cycle.status = CycleStatus.OPEN
     session.flush()

@@ -6,15 +6,8 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from ..models import (
-    Cycle,
-    FactAttestation,
-    FactDelegation,
-    FactValue,
-    Person,
-    Response,
-)
-from .session import AnySession
+from assessment.models import Cycle, FactAttestation, FactDelegation, FactValue, Person
+from assessment.queries.session import AnySession
 
 
 def current_fact_values(session: AnySession, cycle_id: str) -> dict[str, FactValue]:
@@ -130,19 +123,3 @@ def set_delegation(session: AnySession, fact_id: str, person_id: int, granted: b
     elif not granted and existing is not None:
         session.delete(existing)
     session.flush()
-
-
-def submitted_responses(session: AnySession, cycle_id: str) -> list[Response]:
-    """Submitted responses of the cycle, with their people."""
-    return list(
-        session.scalars(
-            select(Response)
-            .where(Response.cycle_id == cycle_id, Response.status == "submitted")
-            .order_by(Response.id)
-        )
-    )
-
-
-def get_person(session: AnySession, person_id: int) -> Person | None:
-    """The person with this id, if any."""
-    return session.get(Person, person_id)

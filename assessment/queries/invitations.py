@@ -1,4 +1,4 @@
-"""Invitations, kept answers and mail records."""
+"""Invitations and their link hashes; the executives an invitation goes to."""
 
 from __future__ import annotations
 
@@ -6,17 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ..models import (
-    Account,
-    AnswerStash,
-    Cycle,
-    Invitation,
-    InvitationToken,
-    Mail,
-    Person,
-)
-from ..services.definitions import ROLES
-from .session import AnySession
+from assessment.models import Cycle, Invitation, InvitationToken, Person
+from assessment.queries.session import AnySession
 
 
 def get_or_create_invitation(session: AnySession, person: Person, cycle: Cycle) -> Invitation:
@@ -42,44 +33,6 @@ def find_invitation_by_token_hash(session: AnySession, token_hash: str) -> Invit
     return session.scalar(
         select(Invitation).join(InvitationToken).where(InvitationToken.token_hash == token_hash)
     )
-
-
-def executives(session: AnySession) -> list[Person]:
-    """People with an executive role, by role order then name."""
-    people = session.scalars(select(Person).where(Person.role.is_not(None))).all()
-    return sorted(people, key=lambda p: (ROLES.index(p.role or "ceo"), p.name))
-
-
-def stash_answers(session: AnySession, key: str, cycle_id: str, answers: dict[str, object]) -> None:
-    """Keep answers that arrived with an expired session until their owner confirms them."""
-    session.merge(AnswerStash(key=key, cycle_id=cycle_id, answers=answers))
-    session.flush()
-
-
-def take_stash(session: AnySession, key: str) -> AnswerStash | None:
-    """The stash under ``key``, if any."""
-    return session.get(AnswerStash, key)
-
-
-def list_mail(session: AnySession, limit: int = 200) -> list[Mail]:
-    """The newest messages first."""
-    return list(session.scalars(select(Mail).order_by(Mail.id.desc()).limit(limit)))
-
-
-def drop_stash(session: AnySession, key: str) -> None:
-    """Forget a stash once applied or discarded."""
-    stash = session.get(AnswerStash, key)
-    if stash is not None:
-        session.delete(stash)
-        session.flush()
-
-
-def ensure_account(session: AnySession, person: Person) -> Account:
-    """The person's account; people invited without one get an account that only links open."""
-    if person.account is None:
-        person.account = Account(password_hash="!link-only", active=True)
-        session.flush()
-    return person.account
 
 
 def mark_invitation_completed(session: AnySession, person_id: int, cycle_id: str) -> None:

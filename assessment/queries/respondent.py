@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, select, update
 
-from ..models import Answer, Cycle, CycleQuestionnaire, Response
-from .session import AnySession
+from assessment.models import Answer, Cycle, CycleQuestionnaire, Response
+from assessment.queries.session import AnySession
 
 
 @dataclass(frozen=True)

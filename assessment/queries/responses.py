@@ -12,13 +12,8 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..models import (
-    Answer,
-    Cycle,
-    Person,
-    Response,
-)
-from .session import AnySession
+from assessment.models import Answer, Cycle, Person, Response
+from assessment.queries.session import AnySession
 
 
 def get_response(session: AnySession, person_id: int, cycle_id: str) -> Response | None:
@@ -215,5 +210,16 @@ def has_submissions(session: AnySession, cycle_id: str) -> bool:
     return bool(
         session.scalar(
             select(exists().where(Response.cycle_id == cycle_id, Response.status == "submitted"))
+        )
+    )
+
+
+def submitted_responses(session: AnySession, cycle_id: str) -> list[Response]:
+    """Submitted responses of the cycle, with their people."""
+    return list(
+        session.scalars(
+            select(Response)
+            .where(Response.cycle_id == cycle_id, Response.status == "submitted")
+            .order_by(Response.id)
         )
     )

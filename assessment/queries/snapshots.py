@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..models import Person, ReportSnapshot
-from .session import AnySession
+from assessment.models import Person, ReportSnapshot
+from assessment.queries.session import AnySession
 
 
 def latest_snapshot(session: AnySession, cycle_id: str) -> ReportSnapshot | None:

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ..models import Account, ApiToken
-from .session import AnySession
+from assessment.models import Account, ApiToken
+from assessment.queries.session import AnySession
 
 
 def add_token(session: AnySession, account: Account, token_hash: str, days: int) -> ApiToken:
@@ -34,3 +34,8 @@ def revoke_token(session: AnySession, token_id: int) -> ApiToken | None:
         token.revoked_at = dt.datetime.now(dt.UTC)
         session.flush()
     return token
+
+
+def find_token_by_hash(session: AnySession, token_hash: str) -> ApiToken | None:
+    """The token whose hash this is, if any (revoked and expired ones included)."""
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))

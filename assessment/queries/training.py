@@ -1,4 +1,4 @@
-"""Training sessions and their attendees."""
+"""Training sessions and their attendees ("session" alone means the database session)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,21 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from ..models import Person, SessionAttendee, TrainingSession
-from .session import AnySession
+from assessment.models import Person, SessionAttendee, TrainingSession
+from assessment.queries.session import AnySession
 
 
-def list_sessions(session: AnySession) -> list[TrainingSession]:
+def list_training_sessions(session: AnySession) -> list[TrainingSession]:
     """All sessions, soonest first."""
     return list(session.scalars(select(TrainingSession).order_by(TrainingSession.starts_at)))
 
 
-def get_session(session: AnySession, session_id: int) -> TrainingSession | None:
+def get_training_session(session: AnySession, training_session_id: int) -> TrainingSession | None:
     """The training session with this id, if any."""
-    return session.get(TrainingSession, session_id)
+    return session.get(TrainingSession, training_session_id)
 
 
-def add_session(session: AnySession, **fields: object) -> TrainingSession:
+def add_training_session(session: AnySession, **fields: object) -> TrainingSession:
     """Schedule a new session."""
     created = TrainingSession(status="scheduled", sequence=0, **fields)
     session.add(created)
@@ -28,7 +28,9 @@ def add_session(session: AnySession, **fields: object) -> TrainingSession:
     return created
 
 
-def assign(session: AnySession, training: TrainingSession, people: list[Person]) -> list[Person]:
+def assign_attendees(
+    session: AnySession, training: TrainingSession, people: list[Person]
+) -> list[Person]:
     """Add people who are not yet assigned; returns those added."""
     present = {a.person_id for a in training.attendees}
     added = [p for p in people if p.id not in present]

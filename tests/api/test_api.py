@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from assessment.extensions import db
 from assessment.models import Answer, ApiToken, Response
 from tests.conftest import add_user, complete_answers, log_in, shipped_catalogue
-from tests.views.test_respond import answer_everything
+from tests.web.test_respond import answer_everything
 
 CATALOGUE = shipped_catalogue()
 TODAY = dt.date.today()
@@ -275,7 +275,7 @@ def test_facts_gaps_and_etag(app, client, tokens):
 
 
 def test_trends_for_twelve_it_managers_equal_scipy(app, client, tokens):
-    from tests.views.test_committee import answers_for
+    from tests.web.test_committee import answers_for
 
     make_cycle(client, tokens["admin"], "2026-Q3", days_ago=100)
     make_cycle(client, tokens["admin"], "2026-Q4")
@@ -321,7 +321,7 @@ def test_trends_for_twelve_it_managers_equal_scipy(app, client, tokens):
 
 
 def test_training_needs_shape(app, client, tokens):
-    from tests.views.test_training import weak_answers
+    from tests.web.test_training import weak_answers
 
     make_cycle(client, tokens["admin"])
     add_user(app, "ceo@example.com", role="ceo")

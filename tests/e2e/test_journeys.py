@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from assessment import invitations, queries
-from assessment.demo import seed_demo
+from assessment import queries
+from assessment.actions import invitations
+from assessment.cli.demo_org import seed_demo
 from assessment.extensions import db
 from assessment.models import AuditEntry, FactAttestation, SessionAttendee
 from tests.conftest import IN_CI, ROOT
@@ -193,8 +194,8 @@ def test_hr_plans_training_and_records_attendance(browser, live_app, live_server
     with live_app.app_context():
         email = "ceo@example.com"
         person = queries.find_person_by_email(db.session, email)
-        session = queries.list_sessions(db.session)[-1]
-        queries.assign(db.session, session, [person])
+        session = queries.list_training_sessions(db.session)[-1]
+        queries.assign_attendees(db.session, session, [person])
         db.session.commit()
         person_id = person.id
     page.reload()
@@ -288,7 +289,7 @@ def test_every_other_page_passes_axe_and_fits_320px(
 ):
     with live_app.app_context():
         cycles = [c.id for c in queries.list_cycles(db.session)]
-        session_id = queries.list_sessions(db.session)[0].id
+        session_id = queries.list_training_sessions(db.session)[0].id
     pages = {
         "login": (None, "/login"),
         "home-executive": ("ceo@example.com", "/"),

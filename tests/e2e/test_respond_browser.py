@@ -10,10 +10,11 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
-from assessment import invitations, queries
+from assessment import queries
+from assessment.actions import invitations
 from assessment.extensions import db
 from assessment.models import Answer, Person, Response
-from assessment.services.pages import paginate
+from assessment.services.answering.questionnaire_pages import paginate
 from tests.conftest import add_user, open_test_cycle, shipped_catalogue
 
 pytestmark = pytest.mark.browser

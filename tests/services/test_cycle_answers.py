@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment import ROOT
-from assessment.services import scored_people
-from assessment.services.batch_scoring import encode_answers, score_batch
-from assessment.services.cycle_answers import collect_answers
-from assessment.services.gap_analysis import Belief
-from assessment.services.gap_columns import analyse_belief_table
-from assessment.services.questionnaires import load_catalogue
-from assessment.services.scored_people import ScoredPerson, score_answers
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.gaps.analysis import analyse_belief_table
+from assessment.services.gaps.report import Belief
+from assessment.services.scoring import people as scored_people
+from assessment.services.scoring.answer_matrix import collect_answers
+from assessment.services.scoring.batch import encode_answers, score_batch
+from assessment.services.scoring.people import ScoredPerson, score_answers
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
 QUESTIONNAIRES = [CATALOGUE.current(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")]

@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from assessment.services.exports import Table, neutralise, printable, to_csv, to_pdf, to_xlsx
+from assessment.services.output.exports import Table, neutralise, printable, to_csv, to_pdf, to_xlsx
 
 
 @pytest.mark.parametrize(

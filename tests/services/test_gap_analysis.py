@@ -12,10 +12,12 @@ from statsmodels.stats.inter_rater import cohens_kappa as statsmodels_kappa
 from statsmodels.stats.proportion import proportion_confint
 
 from assessment import ROOT
-from assessment.services.gap_analysis import Belief, analyse_gaps, cohen_kappa
-from assessment.services.gap_view import headline, matrix, most_serious
-from assessment.services.gaps import fact_category
-from assessment.services.questionnaires import load_catalogue
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.gaps.classify import fact_category
+from assessment.services.gaps.reference import analyse_gaps
+from assessment.services.gaps.report import Belief
+from assessment.services.gaps.stats import cohen_kappa
+from assessment.services.gaps.wording import headline, matrix, most_serious
 
 FACTS = load_catalogue(ROOT / "questionnaires").facts
 LABELS = {

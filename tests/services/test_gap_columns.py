@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment import ROOT
-from assessment.services.definitions import DONT_KNOW, ROLES
-from assessment.services.gap_analysis import Belief, GapReport, analyse_gaps
-from assessment.services.gap_columns import BeliefTable, analyse_belief_table
-from assessment.services.questionnaires import load_catalogue
+from assessment.services.content.definitions import DONT_KNOW, ROLES
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.gaps.analysis import BeliefTable, analyse_belief_table
+from assessment.services.gaps.reference import analyse_gaps
+from assessment.services.gaps.report import Belief, GapReport
 
 FACTS = load_catalogue(ROOT / "questionnaires").facts
 FACT_IDS = sorted(FACTS)

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from assessment import ROOT
-from assessment.services.gaps import classify_gap, fact_category
-from assessment.services.questionnaires import load_catalogue
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.gaps.classify import classify_gap, fact_category
 
 FACTS = load_catalogue(ROOT / "questionnaires").facts
 

@@ -1,6 +1,6 @@
 from assessment import ROOT
-from assessment.services.pages import paginate, parse_answer, progress
-from assessment.services.questionnaires import load_catalogue
+from assessment.services.answering.questionnaire_pages import paginate, parse_answer, progress
+from assessment.services.content.questionnaire_files import load_catalogue
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from assessment import ROOT
-from assessment.services.definitions import DONT_KNOW, FACT_OWNERS, ROLES
-from assessment.services.questionnaires import CatalogueError, check, load_catalogue
+from assessment.services.content.definitions import DONT_KNOW, FACT_OWNERS, ROLES
+from assessment.services.content.questionnaire_files import CatalogueError, check, load_catalogue
 from tests.fixtures.mini_catalogue import CEO, FACTS, FILES, RUBRIC, TRAINING, write_catalogue
 
 SHIPPED = ROOT / "questionnaires"

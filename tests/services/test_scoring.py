@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessment import ROOT
-from assessment.services.batch_scoring import encode_answers, score_batch
-from assessment.services.definitions import (
+from assessment.services.content.definitions import (
     Choice,
     Domain,
     Item,
@@ -20,8 +19,9 @@ from assessment.services.definitions import (
     Questionnaire,
     Rubric,
 )
-from assessment.services.questionnaires import load_catalogue
-from assessment.services.scoring import score_response
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.scoring.batch import encode_answers, score_batch
+from assessment.services.scoring.single import score_response
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
 QUESTIONNAIRES = [CATALOGUE.current(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")]

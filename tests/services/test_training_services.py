@@ -10,17 +10,17 @@ from icalendar import Calendar
 from scipy.stats import mannwhitneyu
 
 from assessment import ROOT
-from assessment.services.calendar import SessionEvent, feed_ics, invitation_ics
-from assessment.services.questionnaires import load_catalogue
-from assessment.services.training import (
+from assessment.services.content.questionnaire_files import load_catalogue
+from assessment.services.output.calendar import SessionEvent, feed_ics, invitation_ics
+from assessment.services.training.effect import training_effect
+from assessment.services.training.needs import (
     Need,
     PersonLevels,
     completion_by_role,
     training_needs,
     unplanned,
 )
-from assessment.services.training_effect import training_effect
-from assessment.services.trends import PersonScores
+from assessment.services.trends.paired_change import PersonScores
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
 BERLIN = ZoneInfo("Europe/Berlin")

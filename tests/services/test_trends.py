@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import bootstrap, false_discovery_control, mannwhitneyu, wilcoxon
 
-from assessment.services.trends import (
+from assessment.services.trends.paired_change import (
     ALL,
     PersonScores,
     TrendSettings,

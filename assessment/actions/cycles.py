@@ -1,0 +1,111 @@
+"""A cycle's life: created as a draft, opened (questionnaires pinned), closed, frozen (its
+reports stored), and recomputed as a new report version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from assessment import queries
+from assessment.actions import audit
+from assessment.actions.actor import Actor
+from assessment.actions.errors import Conflict, Invalid
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.models import Cycle, CycleStatus, Person
+from assessment.reports.snapshots import snapshot_payload
+from assessment.services.content.definitions import ROLES
+from assessment.services.scoring.single import SCORING_VERSION
+
+
+class Transition(StrEnum):
+    OPEN = "open"
+    CLOSE = "close"
+    FREEZE = "freeze"
+    RECOMPUTE = "recompute"
+
+
+# Each transition, the status it starts from and the status it leaves.
+RULES: Final = {
+    Transition.OPEN: (CycleStatus.DRAFT, CycleStatus.OPEN),
+    Transition.CLOSE: (CycleStatus.OPEN, CycleStatus.CLOSED),
+    Transition.FREEZE: (CycleStatus.CLOSED, CycleStatus.FROZEN),
+    Transition.RECOMPUTE: (CycleStatus.FROZEN, CycleStatus.FROZEN),
+}
+
+
+@dataclass(frozen=True)
+class Changed:
+    cycle: Cycle
+    transition: Transition
+    report_version: int | None = None  # set by freeze and recompute
+
+
+def create_cycle(
+    actor: Actor, cycle_id: str, opens: dt.date, closes: dt.date, *, open_if_current: bool = False
+) -> Cycle:
+    """Add a draft cycle; with ``open_if_current``, one whose dates include today opens at once."""
+    if closes < opens:
+        raise Invalid("closes is before opens.", {"closes": "must not be before opens"})
+    if queries.get_cycle(db.session, cycle_id):
+        raise Conflict(f"Cycle {cycle_id} exists already.", {"id": "exists"})
+    cycle = queries.create_cycle(db.session, cycle_id, opens, closes)
+    audit.record(
+        actor, "cycle_created", cycle.id, opens=opens.isoformat(), closes=closes.isoformat()
+    )
+    if open_if_current and opens <= dt.date.today() <= closes:
+        change_status(actor, cycle, Transition.OPEN)
+    return cycle
+
+
+def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> Changed:
+    """Move the cycle one step along its life, or ``Conflict`` when its status forbids it."""
+    try:
+        step = Transition(transition)
+    except ValueError as error:
+        raise Invalid(f"Unknown change {transition!r}.", {"action": "unknown"}) from error
+    before, after = RULES[step]
+    if cycle.status != before:
+        raise Conflict(
+            f"Cycle {cycle.id} is {cycle.status}: it cannot be {_past(step)}.",
+            {"status": f"is {cycle.status}"},
+        )
+    version = None
+    if step is Transition.OPEN:
+        queries.open_cycle(db.session, cycle, current_questionnaires())
+    elif step in (Transition.FREEZE, Transition.RECOMPUTE):
+        version = _store_reports(cycle, _person(actor))
+    cycle.status = after
+    db.session.flush()
+    details: dict[str, object] = {"status": str(after)}
+    if version is not None:
+        details["report_version"] = version
+    audit.record(actor, f"cycle_{step}", cycle.id, **details)
+    return Changed(cycle, step, version)
+
+
+def current_questionnaires() -> dict[str, tuple[str, str]]:
+    """Each role's current questionnaire (id, version): what opening a cycle pins."""
+    return {
+        role: (current.id, current.version)
+        for role in ROLES
+        if (current := catalogue().current(role)) is not None
+    }
+
+
+def _store_reports(cycle: Cycle, person: Person | None) -> int:
+    """Store the scores and reports as computed now; returns the new report version."""
+    payload = snapshot_payload(cycle)
+    return queries.add_snapshot(db.session, cycle.id, SCORING_VERSION, payload, person).version
+
+
+def _person(actor: Actor) -> Person | None:
+    return queries.get_person(db.session, actor.person_id) if actor.person_id else None
+
+
+def _past(step: Transition) -> str:
+    return {"open": "opened", "close": "closed", "freeze": "frozen", "recompute": "recomputed"}[
+        step
+    ]

@@ -1,0 +1,181 @@
+"""Training sessions: scheduling, assigning people, invitations with a calendar file,
+rescheduling, cancelling and recording attendance. Each change is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from assessment import queries
+from assessment.actions import audit
+from assessment.actions.actor import Actor
+from assessment.actions.errors import Conflict, Invalid, NotFound
+from assessment.actions.mail import Attachment, send_mail
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.models import Person, TrainingSession, TrainingSessionStatus
+from assessment.reports.training_calendar import local_start, session_event
+from assessment.services.output.calendar import invitation_ics
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """What the planner enters for a session; the start is local to ``timezone``."""
+
+    module_id: str
+    date: dt.date
+    time: dt.time
+    timezone: str  # IANA name, e.g. Europe/Berlin
+    duration_minutes: int
+    location: str
+    capacity: int
+    facilitator: str
+
+    def starts_at(self) -> dt.datetime:
+        """The start in UTC, as stored."""
+        local = dt.datetime.combine(self.date, self.time, ZoneInfo(self.timezone))
+        return local.astimezone(dt.UTC)
+
+
+def get(training_session_id: int) -> TrainingSession:
+    """The training session, or ``NotFound``."""
+    found = queries.get_training_session(db.session, training_session_id)
+    if found is None:
+        raise NotFound("There is no such training session.")
+    return found
+
+
+def schedule(actor: Actor, plan: SessionPlan) -> TrainingSession:
+    """Add a session for a catalogue module; people are assigned afterwards."""
+    if plan.module_id not in catalogue().training:
+        raise Invalid("Choose a module of the catalogue.", {"module_id": "unknown module"})
+    created = queries.add_training_session(
+        db.session,
+        uid=f"training-{secrets.token_hex(8)}@assessment",
+        module_id=plan.module_id,
+        starts_at=plan.starts_at(),
+        timezone=plan.timezone,
+        duration_minutes=plan.duration_minutes,
+        location=plan.location,
+        capacity=plan.capacity,
+        facilitator=plan.facilitator,
+    )
+    audit.record(actor, "training_session_scheduled", _target(created), module=plan.module_id)
+    return created
+
+
+def assign(actor: Actor, training: TrainingSession, emails: Iterable[str]) -> list[Person]:
+    """Add the people with these e-mails who are not assigned yet, within the capacity."""
+    if not training.is_scheduled:
+        raise Conflict("This session is cancelled.")
+    people = [p for e in emails if (p := queries.find_person_by_email(db.session, e))]
+    new = [p for p in people if p.id not in {a.person_id for a in training.attendees}]
+    free = training.capacity - len(training.attendees)
+    if len(new) > free:
+        raise Conflict(
+            f"Not assigned: the session has {free} free place{'s' if free != 1 else ''} and "
+            f"{len(new)} people were selected. Choose fewer or raise the capacity."
+        )
+    added = queries.assign_attendees(db.session, training, new)
+    audit.record(
+        actor, "training_attendees_assigned", _target(training), people=[p.email for p in added]
+    )
+    return added
+
+
+def send_invitations(actor: Actor, training: TrainingSession) -> int:
+    """Mail the calendar invitation to everyone assigned and not invited yet."""
+    if not training.is_scheduled:
+        return 0
+    pending = [a.person for a in training.attendees if a.invited_at is None]
+    sent = _mail(training, pending, kind="invite")
+    audit.record(actor, "training_invitations_sent", _target(training), sent=sent)
+    return sent
+
+
+def reschedule(actor: Actor, training: TrainingSession, plan: SessionPlan) -> int:
+    """Change time, place, capacity or facilitator (never below the people assigned) and
+    send the updated invitation to everyone already invited; returns how many."""
+    if not training.is_scheduled:
+        raise Conflict("This session is cancelled.")
+    training.starts_at, training.timezone = plan.starts_at(), plan.timezone
+    training.duration_minutes = plan.duration_minutes
+    training.location, training.facilitator = plan.location, plan.facilitator
+    training.capacity = max(plan.capacity, len(training.attendees))
+    training.sequence += 1  # calendars replace the event only when SEQUENCE grows
+    invited = [a.person for a in training.attendees if a.invited_at is not None]
+    _mail(training, invited, kind="update")
+    audit.record(actor, "training_session_changed", _target(training), updates_sent=len(invited))
+    return len(invited)
+
+
+def cancel(actor: Actor, training: TrainingSession) -> int:
+    """Cancel the session and send the cancellation to everyone invited; returns how many."""
+    if not training.is_scheduled:
+        return 0
+    training.status = TrainingSessionStatus.CANCELLED
+    training.sequence += 1
+    invited = [a.person for a in training.attendees if a.invited_at is not None]
+    _mail(training, invited, kind="cancel")
+    audit.record(actor, "training_session_cancelled", _target(training), cancellations=len(invited))
+    return len(invited)
+
+
+def record_attendance(
+    actor: Actor, training: TrainingSession, attended: set[int], completed: set[int]
+) -> None:
+    """Who attended and who completed (only someone who attended can have completed)."""
+    for attendee in training.attendees:
+        attendee.attended = attendee.person_id in attended
+        attendee.completed = attendee.person_id in completed and attendee.attended
+    db.session.flush()
+    audit.record(
+        actor,
+        "training_attendance_recorded",
+        _target(training),
+        attended=sorted(a.person_id for a in training.attendees if a.attended),
+        completed=sorted(a.person_id for a in training.attendees if a.completed),
+    )
+
+
+def _target(training: TrainingSession) -> str:
+    return f"training-session-{training.id}"
+
+
+def _mail(training: TrainingSession, people: list[Person], *, kind: str) -> int:
+    """Send the .ics (REQUEST, or CANCEL when ``kind`` is "cancel") to each person."""
+    module = catalogue().training[training.module_id]
+    ics = invitation_ics(
+        session_event(training, cancelled=kind == "cancel"), dt.datetime.now(dt.UTC)
+    )
+    method = "CANCEL" if kind == "cancel" else "REQUEST"
+    subject = {
+        "invite": f"Training: {module.title}",
+        "update": f"Updated: {module.title}",
+        "cancel": f"Cancelled: {module.title}",
+    }[kind]
+    when = f"{local_start(training):%A %d %B %Y, %H:%M} ({training.timezone})"
+    for person in people:
+        if kind == "cancel":
+            what = f"The session “{module.title}” on {when} is cancelled.\n"
+        else:
+            what = (
+                f"You are invited to “{module.title}” on {when}, {training.duration_minutes} "
+                f"minutes, at {training.location}. Facilitator: {training.facilitator}.\n\n"
+                f"{module.description}\n"
+            )
+        body = f"Dear {person.name},\n\n{what}\nThe calendar invitation is attached.\n"
+        send_mail(
+            person.email,
+            subject,
+            body,
+            (Attachment("invitation.ics", ics, f"text/calendar; method={method}; charset=utf-8"),),
+        )
+    now = dt.datetime.now(dt.UTC)
+    for attendee in training.attendees:
+        if attendee.person_id in {p.id for p in people}:
+            attendee.invited_at = now
+    return len(people)

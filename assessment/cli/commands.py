@@ -1,0 +1,245 @@
+"""The ``assessment`` command line: a Flask CLI group with the project's own commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from assessment import actions, queries
+from assessment.actions import SYSTEM, ActionError, Invalid
+from assessment.cli.backup import BackupError, backup, restore
+from assessment.cli.demo_org import LOGINS_FILE, seed_demo, write_logins
+from assessment.cli.synthetic_org import synthesise
+from assessment.config import ROOT
+from assessment.extensions import db
+from assessment.models import PERMISSIONS
+from assessment.reports.committee_pack import build_pack
+from assessment.services.content import questionnaire_files
+from assessment.services.content.definitions import ROLES
+
+FIRST_LOGIN_FILE = "first-login.txt"
+# Which command-line argument each field of a refused person names.
+OPTION_OF = {"email": "EMAIL", "name": "--name", "role": "--role", "permissions": "--permission"}
+
+
+def init_app(app: Flask) -> None:
+    """Attach the project's commands to ``app.cli`` (so ``flask --app wsgi`` has them too)."""
+    app.cli.add_command(users)
+    app.cli.add_command(setup)
+    app.cli.add_command(demo)
+    app.cli.add_command(synth)
+    app.cli.add_command(questionnaires)
+    app.cli.add_command(report)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(tokens)
+    app.cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(output: Path) -> None:
+    """Write a consistent backup while the app keeps running."""
+
+    try:
+        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {output}")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Replace the database with a backup (everything since the backup is lost)."""
+
+    if not yes and _interactive():  # scripts and CI have no one to ask
+        click.confirm("This replaces the whole database with the backup. Continue?", abort=True)
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored from {source}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The append-only audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Exit 0 when the audit chain is intact, 1 naming the first broken entry."""
+    problem = actions.audit.verify()
+    if problem is not None:
+        click.echo(f"audit log broken: {problem.message}")
+        sys.exit(1)
+    click.echo("audit log intact")
+
+
+@click.group()
+def report() -> None:
+    """Reports."""
+
+
+@report.command("pack")
+@click.option("--cycle", "cycle_id", required=True, help="Cycle id, such as 2026-Q4.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report_pack(cycle_id: str, output: Path) -> None:
+    """Write the quarterly committee pack (PDF)."""
+
+    cycle = queries.get_cycle(db.session, cycle_id)
+    if cycle is None:
+        raise click.ClickException(f"no cycle {cycle_id!r}")
+    output.write_bytes(build_pack(cycle))
+    click.echo(f"Wrote {output} ({cycle.status} cycle {cycle_id})")
+
+
+@click.group()
+def questionnaires() -> None:
+    """Questionnaire data files."""
+
+
+@questionnaires.command("check")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+def check_questionnaires(path: Path | None) -> None:
+    """Validate the data files; print every problem as file:line: message."""
+    root = path or Path(os.environ.get("ASSESSMENT_QUESTIONNAIRES_PATH", ROOT / "questionnaires"))
+    problems = questionnaire_files.check(root)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        sys.exit(1)
+    click.echo(f"{root}: all questionnaire files are valid")
+
+
+@click.group()
+def users() -> None:
+    """Manage people and their accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name shown in reports.")
+@click.option("--role", type=click.Choice(ROLES), help="Executive role, if any.")
+@click.option(
+    "--permission",
+    "permissions",
+    multiple=True,
+    type=click.Choice(PERMISSIONS),
+    help="Grant a permission; repeat for several.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(
+    email: str, name: str, role: str | None, permissions: tuple[str, ...], password_stdin: bool
+) -> None:
+    """Create a person with an account and print the generated password."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    try:
+        created = actions.accounts.create_person(
+            SYSTEM,
+            email=email,
+            name=name,
+            role=role,
+            permissions=permissions,
+            password=password,
+        )
+    except Invalid as refused:
+        field, message = next(iter(refused.errors.items()))
+        if field == "password":
+            raise click.ClickException(message) from refused
+        raise click.BadParameter(message, param_hint=OPTION_OF[field]) from refused
+    except ActionError as refused:
+        raise click.ClickException(refused.message) from refused
+    db.session.commit()
+    click.echo(f"Created {email}" + (f" ({', '.join(permissions)})" if permissions else ""))
+    if password is None:
+        click.echo(f"Password: {created.password}")
+
+
+@click.command("setup")
+@with_appcontext
+def setup() -> None:
+    """Migrate the database and, when it is empty, add the demo organisation."""
+
+    upgrade()
+    first_login = Path(current_app.instance_path) / LOGINS_FILE
+    if queries.count_accounts(db.session) == 0:
+        click.echo("Empty database: adding the demo organisation...")
+        logins = seed_demo()
+        db.session.commit()
+        write_logins(logins)
+    if first_login.exists():
+        click.echo("Log-ins created on first start (delete this file once passwords are changed):")
+        click.echo(f"  {first_login}")
+        click.echo("  " + first_login.read_text().strip().replace("\n", "\n  "))
+
+
+@click.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Add the demo organisation (does nothing when it is already there)."""
+
+    logins = seed_demo()
+    db.session.commit()
+    if not logins:
+        click.echo("The demo organisation is already there.")
+        return
+    path = write_logins(logins)
+    click.echo(f"Demo organisation added. Log-ins (also in {path}):")
+    for email, password in logins:
+        click.echo(f"  {email}  {password}")
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--expires-days", default=90, show_default=True, type=click.IntRange(1, 3650))
+@with_appcontext
+def create_token(email: str, expires_days: int) -> None:
+    """Print a new API token for the account, alone on the last line."""
+    try:
+        issued = actions.tokens.issue_token(SYSTEM, email, expires_days)
+    except ActionError as refused:
+        raise click.ClickException(f"no account for {email}") from refused
+    db.session.commit()
+    person = issued.account.person
+    click.echo(f"Token for {person.email}, valid {expires_days} days (shown only once):")
+    click.echo(issued.token)
+
+
+@click.command("synth")
+@click.option("--people", default=1000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--cycles", default=4, show_default=True, type=click.IntRange(1, 200))
+@click.option("--seed", default=1, show_default=True, type=int)
+@with_appcontext
+def synth(people: int, cycles: int, seed: int) -> None:
+    """Add a large synthetic organisation (people x cycles submitted responses)."""
+
+    with click.progressbar(length=people * cycles, label="Responses", show_pos=True) as bar:
+        ids = synthesise(people, cycles, seed, progress=bar.update)
+    db.session.commit()
+    click.echo(
+        f"Added {people} people and {people * cycles} responses in cycles {ids[0]} to {ids[-1]}."
+    )

@@ -1,0 +1,277 @@
+"""The demo organisation: five executives over five quarters, with a story in the numbers.
+
+- The CEO is sure that backups are restore-tested until the tabletop exercise of the third
+  quarter shows otherwise; from then on the belief matches the fact report.
+- Legal does not know the company's vendor breach-notification terms until the contracts
+  training, after which the knowledge question is answered right.
+- The CIO starts out optimistic about most controls; as reporting improves (more risks reach
+  leadership before they become incidents) the CIO's beliefs come into line with the facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from assessment import actions, queries
+from assessment.actions import SYSTEM, Actor
+from assessment.actions.cycles import Transition
+from assessment.actions.facts import FactInput
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.models import Person, TrainingSession
+from assessment.services.content.definitions import Fact, Questionnaire
+from assessment.services.security.passwords import generate_password
+
+LOGINS_FILE = "first-login.txt"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    role: str | None
+    permissions: tuple[str, ...]
+    skill: float  # starting share of keyed answers
+
+
+PEOPLE = (
+    DemoPerson("admin@example.com", "Alex Morgan (administrator)", None, ("admin",), 0),
+    DemoPerson("ceo@example.com", "Catherine Ng", "ceo", ("committee",), 0.45),
+    DemoPerson("cio@example.com", "Marcus Webb", "cio", ("committee",), 0.55),
+    DemoPerson("it@example.com", "Priya Raman", "it_manager", ("fact_owner",), 0.7),
+    DemoPerson("hr@example.com", "Daniel Okafor", "hr", ("fact_owner",), 0.5),
+    DemoPerson("legal@example.com", "Sofia Marin", "legal", ("fact_owner", "committee"), 0.6),
+    DemoPerson("training@example.com", "Hannah Cole (HR training)", None, ("hr_coordinator",), 0),
+)
+
+
+def quarters(today: dt.date, count: int) -> list[tuple[str, dt.date, dt.date]]:
+    """The ``count`` quarters up to and including today's, oldest first."""
+    found = []
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    for _ in range(count):
+        start = dt.date(year, 3 * quarter - 2, 1)
+        end = dt.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1) - dt.timedelta(days=1)
+        found.append((f"{year}-Q{quarter}", start, end))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return found[::-1]
+
+
+def seed_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Create the demo organisation unless it exists; returns new (e-mail, password) log-ins."""
+    if queries.find_person_by_email(db.session, "ceo@example.com") is not None:
+        return []
+    today = today or dt.date.today()
+    rng = random.Random(20261127)
+    logins = []
+    people: dict[str, Person] = {}
+    for demo in PEOPLE:
+        created = actions.accounts.create_person(
+            SYSTEM,
+            email=demo.email,
+            name=demo.name,
+            role=demo.role,
+            permissions=demo.permissions,
+            password=generate_password(),
+        )
+        people[demo.email] = created.person
+        logins.append((demo.email, created.password))
+    periods = quarters(today, 5)
+    for index, (cycle_id, opens, closes) in enumerate(periods):
+        _seed_quarter(index, cycle_id, opens, closes, people, rng, last=index == len(periods) - 1)
+    _seed_training(periods, people)
+    db.session.flush()
+    return logins
+
+
+def _facts_for(index: int) -> dict[str, object]:
+    """Fact values quarter by quarter: backups untested at first, reporting improving."""
+    return {
+        "mfa_remote_access": "partly" if index < 3 else "yes",
+        "mfa_privileged": "yes",
+        "mfa_email": [72, 85, 93, 98, 100][index],
+        "backup_restore_test": "over_12m" if index < 3 else "within_quarter",
+        "backup_immutable": "no" if index < 2 else "partly",
+        "patch_latency_critical": [41, 33, 24, 16, 12][index],
+        "asset_inventory_coverage": [64, 71, 80, 88, 93][index],
+        "ir_plan": "partly" if index < 2 else "yes",
+        "exec_tabletop": "over_12m" if index < 2 else "within_6m",
+        "phishing_report_rate": [14, 22, 31, 44, 52][index],
+        "risks_escalated_early": [15, 20, 40, 60, 78][index],
+        "security_budget_share": [4, 4, 6, 7, 8][index],
+        "training_completion": [70, 78, 86, 93, 96][index],
+        "leaver_revocation": [82, 88, 95, 97, 100][index],
+        "byod_policy": "partly" if index < 3 else "yes",
+        "vendor_breach_terms": [30, 38, 55, 72, 88][index],
+        "critical_vendor_list": "partly" if index < 2 else "yes",
+        "regulatory_register": "yes",
+        "breach_notification_playbook": "no" if index < 1 else "partly" if index < 3 else "yes",
+        "cyber_insurance": "partly",
+        "issc_meetings": [1, 2, 3, 4, 4][index],
+    }
+
+
+def _seed_quarter(
+    index: int,
+    cycle_id: str,
+    opens: dt.date,
+    closes: dt.date,
+    people: dict[str, Person],
+    rng: random.Random,
+    last: bool,
+) -> None:
+    admin = _actor(people["admin@example.com"])
+    cycle = actions.cycles.create_cycle(admin, cycle_id, opens, closes)
+    actions.cycles.change_status(admin, cycle, Transition.OPEN)
+    facts = catalogue().facts
+    values = _facts_for(index)
+    as_of = closes if not last else opens + dt.timedelta(days=40)
+    for fact_id, value in values.items():
+        fact = facts[fact_id]
+        owner = next(p for p in people.values() if p.role == fact.owner)
+        given = (
+            FactInput(category=value) if isinstance(value, str) else FactInput(number=str(value))
+        )
+        actions.facts.report_facts(
+            _actor(owner), cycle, {fact_id: given}, as_of=as_of, evidence=_evidence(fact, cycle_id)
+        )
+    categories = queries.fact_categories(db.session, cycle_id)
+    if not last:
+        actions.facts.attest(_actor(people["cio@example.com"]), cycle)
+    for demo in PEOPLE:
+        if demo.role is None or (last and demo.role == "hr"):
+            continue  # in the open quarter HR has not started yet
+        person = people[demo.email]
+        questionnaire = catalogue().current(demo.role)
+        assert questionnaire is not None
+        skill = min(0.95, demo.skill + 0.08 * index)
+        answers = _answers(questionnaire, skill, categories, facts, rng, demo.role, index)
+        if last and demo.role == "cio":  # still answering in the open quarter
+            response = actions.responses.start(person, cycle)
+            keep = list(answers)[: len(answers) // 2]
+            actions.responses.save_answers(response.id, {k: answers[k] for k in keep}, {})
+            actions.responses.remember_page(response.id, 4)
+            continue
+        actions.responses.submit(_actor(person), cycle, person, answers=answers)
+    if not last:
+        actions.cycles.change_status(admin, cycle, Transition.CLOSE)
+        if index < 3:
+            actions.cycles.change_status(admin, cycle, Transition.FREEZE)
+
+
+def _actor(person: Person) -> Actor:
+    assert person.account is not None
+    return Actor.of_account(person.account)
+
+
+def _answers(
+    questionnaire: Questionnaire,
+    skill: float,
+    actual: dict[str, str],
+    facts: dict[str, Fact],
+    rng: random.Random,
+    role: str,
+    index: int,
+) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for item in questionnaire.items:
+        if item.type == "knowledge":
+            wrong = [c.id for c in item.choices if not c.correct and not c.dont_know]
+            roll = rng.random()
+            answers[item.id] = (
+                item.correct_choice
+                if roll < skill
+                else "dk"
+                if roll < skill + 0.15
+                else rng.choice(wrong)
+            )
+        elif item.type == "likert":
+            good = 5 if not item.reverse else 1
+            step = 0 if rng.random() < skill else rng.choice((1, 2, 3))
+            answers[item.id] = good - step if good == 5 else good + step
+        elif item.type == "confidence":
+            answers[item.id] = 4 if role in ("ceo", "cio") else 3
+        elif item.type == "foil":
+            answers[item.id] = "heard" if role == "ceo" and index == 0 else "no"
+        elif item.type == "comment":
+            answers[item.id] = ""
+        elif item.type == "belief" and item.fact:
+            answers[item.id] = _belief(facts[item.fact], actual[item.fact], skill, rng, role, index)
+    if role == "legal":  # the story: vendor notice terms unknown until the contracts training
+        answers["legal.d7.vendor_notice_clause"] = (
+            "dk"
+            if index < 2
+            else questionnaire.item("legal.d7.vendor_notice_clause").correct_choice
+        )
+    if role == "ceo":
+        answers["ceo.d6.belief_backup_restore_test"] = (
+            "within_quarter" if index < 2 else actual["backup_restore_test"]
+        )
+    return {k: v for k, v in answers.items() if v != ""}
+
+
+def _belief(
+    fact: Fact, actual: str, skill: float, rng: random.Random, role: str, index: int
+) -> str:
+    ids = list(fact.category_ids)
+    better = ids[min(len(ids) - 1, ids.index(actual) + 1)]
+    if role == "cio" and index < 3 and rng.random() < 0.7 - 0.2 * index:
+        return better  # the CIO's early optimism
+    roll = rng.random()
+    if roll < skill:
+        return actual
+    return "dk" if roll < skill + 0.2 else better
+
+
+def _evidence(fact: Fact, cycle_id: str) -> str:
+    return f"{fact.title} report {cycle_id}"
+
+
+def _seed_training(periods: list[tuple[str, dt.date, dt.date]], people: dict[str, Person]) -> None:
+    """Past sessions with attendance, and one upcoming session."""
+    plan = [
+        ("vendor-contract-clauses", 1, ("legal@example.com", "cio@example.com"), True),
+        ("ir-exec-tabletop", 2, ("ceo@example.com", "cio@example.com", "legal@example.com"), True),
+        ("tech-backup-ransomware", 3, ("ceo@example.com", "it@example.com"), True),
+        ("personal-bec-phishing", 4, ("ceo@example.com", "hr@example.com"), False),
+    ]
+    for k, (module, period, emails, past) in enumerate(plan):
+        _, opens, closes = periods[period]
+        day = opens + dt.timedelta(days=45) if past else dt.date.today() + dt.timedelta(days=21)
+        session = queries.add_training_session(
+            db.session,
+            uid=f"demo-{k}@assessment",
+            module_id=module,
+            starts_at=dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.UTC)
+            if past
+            else dt.datetime.combine(day, dt.time(14, 0), tzinfo=dt.UTC),
+            timezone="Europe/Berlin",
+            duration_minutes=90,
+            location="Board room, 4th floor",
+            capacity=8,
+            facilitator="External facilitator",
+        )
+        _attend(session, [people[e] for e in emails], completed=past)
+
+
+def _attend(session: TrainingSession, people: list[Person], completed: bool) -> None:
+    queries.assign_attendees(db.session, session, people)
+    for attendee in session.attendees:
+        attendee.invited_at = session.created_at
+        attendee.attended = True if completed else None
+        attendee.completed = completed
+
+
+def write_logins(logins: list[tuple[str, str]]) -> Path:
+    """Keep the generated log-ins in instance/ (mode 600) so `make run` can show them again."""
+    path = Path(current_app.instance_path) / LOGINS_FILE
+    with path.open("a") as handle:
+        for email, password in logins:
+            handle.write(f"{email}  {password}\n")
+    path.chmod(0o600)
+    return path

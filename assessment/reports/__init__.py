@@ -1,0 +1,1 @@
+"""The read side: loads a cycle and runs the pure core."""

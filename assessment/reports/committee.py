@@ -1,0 +1,99 @@
+"""What the committee dashboard shows, gathered from stored data: series over cycles, the
+drill-down respondents, and the open actions of a cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assessment import queries
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.models import Cycle
+from assessment.reports.cycle_inputs import cycle_beliefs
+from assessment.reports.gaps import optimism_index_of
+from assessment.reports.scores import scores_of
+from assessment.services.content.definitions import ROLE_LABELS, ROLES
+from assessment.services.gaps.report import GapReport
+from assessment.services.trends.drilldown import Respondent
+
+
+@dataclass(frozen=True)
+class Series:
+    cycles: list[str]
+    overall_by_role: dict[str, list[float | None]]
+    domains: dict[str, list[float | None]]
+    optimism: list[float | None]
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def series(cycles: list[Cycle]) -> Series:
+    """Mean scores per cycle: overall by role, and each domain across everyone."""
+    rubric = catalogue().rubric
+    by_role: dict[str, list[float | None]] = {ROLE_LABELS[r]: [] for r in ROLES}
+    domains: dict[str, list[float | None]] = {d.name: [] for d in rubric.domains}
+    optimism: list[float | None] = []
+    for cycle in cycles:
+        scored = scores_of(cycle)
+        for role in ROLES:
+            by_role[ROLE_LABELS[role]].append(
+                _mean([s.overall for s in scored if s.role == role and s.overall is not None])
+            )
+        for domain in rubric.domains:
+            domains[domain.name].append(
+                _mean(
+                    [
+                        v
+                        for s in scored
+                        if (v := s.domains.get(domain.id, {}).get("score")) is not None
+                    ]
+                )
+            )
+        optimism.append(optimism_index_of(cycle))
+    return Series([c.id for c in cycles], by_role, domains, optimism)
+
+
+def respondents(cycle: Cycle) -> dict[str, Respondent]:
+    """Stored answers of each person who submitted, for the drill-down (one query)."""
+    facts = queries.fact_categories(db.session, cycle.id)
+    return {
+        r.email: Respondent(
+            r.name,
+            ROLE_LABELS.get(r.role, ""),
+            catalogue().get(r.questionnaire_id, r.version),
+            r.answers,
+            facts,
+        )
+        for r in queries.submitted_answers(db.session, cycle.id)
+    }
+
+
+def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
+    """Concrete next steps: blind spots to brief, facts to report, people to remind."""
+    actions = []
+    facts = catalogue().facts
+    for spot in report.blind_spots:
+        roles = ", ".join(ROLE_LABELS.get(r, r) for r in spot.roles_wrong_or_unknown)
+        actions.append(f"Brief {roles} on “{spot.title}” (reported: {spot.actual_label}).")
+    reported = queries.fact_categories(db.session, cycle.id)
+    missing = [f.title for f in facts.values() if f.id not in reported]
+    if missing:
+        actions.append(f"{len(missing)} fact(s) not reported yet: {', '.join(missing)}.")
+    submitted = {b.email for b in cycle_beliefs(cycle.id)}
+    pending = [
+        p.name
+        for p in queries.executives(db.session)
+        if cycle.pinned_for(p.role or "")
+        and p.email not in submitted
+        and not _submitted(p.id, cycle.id)
+    ]
+    if pending:
+        actions.append(f"Not yet submitted: {', '.join(pending)}.")
+    return actions
+
+
+def _submitted(person_id: int, cycle_id: str) -> bool:
+    response = queries.get_response(db.session, person_id, cycle_id)
+    return response is not None and response.is_submitted

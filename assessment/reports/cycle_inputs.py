@@ -1,0 +1,32 @@
+"""A cycle's stored inputs, read once and handed to the pure core: answers and beliefs."""
+
+from __future__ import annotations
+
+from assessment import queries
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.services.gaps.report import Belief
+from assessment.services.scoring.answer_matrix import CycleAnswers, collect_answers
+
+
+def cycle_answers(cycle_id: str) -> CycleAnswers:
+    """Every submitted answer of the cycle in compact form, from one streaming read."""
+    return collect_answers(queries.iter_submitted_answers(db.session, cycle_id), catalogue().get)
+
+
+def cycle_beliefs(
+    cycle_id: str, loaded: list[queries.SubmittedAnswers] | None = None
+) -> list[Belief]:
+    """Every answered belief item of the cycle's submitted responses."""
+    beliefs = []
+    for response in (
+        loaded if loaded is not None else queries.submitted_answers(db.session, cycle_id)
+    ):
+        questionnaire = catalogue().get(response.questionnaire_id, response.version)
+        for item in questionnaire.items:
+            belief = response.answers.get(item.id)
+            if item.type == "belief" and isinstance(belief, str) and item.fact:
+                beliefs.append(
+                    Belief(response.email, response.name, response.role, item.id, item.fact, belief)
+                )
+    return beliefs

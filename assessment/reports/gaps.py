@@ -1,0 +1,54 @@
+"""A cycle's gap report: beliefs against the fact report, live or as stored when frozen."""
+
+from __future__ import annotations
+
+from assessment import queries
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.models import Cycle
+from assessment.reports.cycle_inputs import cycle_answers
+from assessment.services.gaps.analysis import BeliefTable, analyse_belief_table
+from assessment.services.gaps.report import Belief, GapReport
+
+
+def cycle_gap_report(cycle_id: str) -> GapReport:
+    """The gap analysis of a cycle against its current fact report."""
+    return analyse_belief_table(
+        cycle_answers(cycle_id).beliefs,
+        catalogue().facts,
+        queries.fact_categories(db.session, cycle_id),
+    )
+
+
+def gap_report_of(cycle: Cycle) -> GapReport:
+    """The cycle's gap analysis: rebuilt from the stored pairs when frozen, live otherwise."""
+    snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
+    if snapshot is None:
+        return cycle_gap_report(cycle.id)
+    gaps = snapshot.payload["gaps"]
+    assert isinstance(gaps, dict)
+    pairs = gaps["pairs"]
+    names = queries.names_by_email(db.session, {p["email"] for p in pairs})
+    beliefs = BeliefTable.from_beliefs(
+        Belief(
+            p["email"],
+            names.get(p["email"], p["email"]),
+            p["role"],
+            p["item"],
+            p["fact"],
+            p["belief"],
+        )
+        for p in pairs
+    )
+    actual = {p["fact"]: p["actual"] for p in pairs}
+    return analyse_belief_table(beliefs, catalogue().facts, actual)
+
+
+def optimism_index_of(cycle: Cycle) -> float | None:
+    """The cycle's overall optimism index (stored for frozen cycles)."""
+    if cycle.is_frozen:
+        snapshot = queries.latest_snapshot(db.session, cycle.id)
+        if snapshot is not None:
+            value = snapshot.payload.get("optimism_index")
+            return float(value) if isinstance(value, int | float) else None
+    return cycle_gap_report(cycle.id).overall.optimism_index

@@ -1,0 +1,237 @@
+"""Frozen definitions read from the questionnaire data files (see docs/questionnaire-format.md)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Final, Literal, get_args
+
+# The five decision makers. Defined here once; everything else imports these names.
+Role = Literal["ceo", "cio", "it_manager", "hr", "legal"]
+ROLES: Final[tuple[Role, ...]] = get_args(Role)
+ROLE_LABELS: Final[dict[str, str]] = {
+    "ceo": "CEO",
+    "cio": "CIO",
+    "it_manager": "IT manager",
+    "hr": "HR executive",
+    "legal": "Legal executive",
+}
+FACT_OWNERS: Final = ("it_manager", "hr", "legal")
+ITEM_TYPES: Final = ("knowledge", "likert", "confidence", "belief", "foil", "comment")
+SCORED_TYPES: Final = ("knowledge", "likert", "belief")
+FACT_TYPES: Final = ("yes_partly_no", "percent", "days", "count", "date")
+NUMERIC_FACT_TYPES: Final = ("percent", "days", "count", "date")
+LIKERT_SCALES: Final = ("agreement", "frequency")
+TRAINING_FORMATS: Final = ("briefing", "workshop", "e-learning", "tabletop", "coaching")
+DONT_KNOW: Final = "dk"
+FOIL_CLAIM: Final = "yes"
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: str
+    min: float
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    name: str
+    summary: str
+    anchors: tuple[str, ...]
+    level_descriptions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: str
+    levels: tuple[Level, ...]
+    domains: tuple[Domain, ...]
+    role_weights: dict[str, dict[str, float]]
+
+    def level_for(self, score: float) -> Level:
+        """The highest level whose threshold the 0-100 score reaches."""
+        reached = [level for level in self.levels if score >= level.min]
+        return reached[-1] if reached else self.levels[0]
+
+    def domain(self, domain_id: str) -> Domain:
+        return next(d for d in self.domains if d.id == domain_id)
+
+    @property
+    def domain_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.domains)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """Numbers in [min, max) map to ``category``; ``None`` is an open end."""
+
+    category: str
+    min: float | None
+    max: float | None
+
+    def contains(self, value: float) -> bool:
+        low = -math.inf if self.min is None else self.min
+        high = math.inf if self.max is None else self.max
+        return low <= value < high
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    title: str
+    question: str
+    owner: str
+    type: str
+    domain: str
+    categories: tuple[Category, ...]  # worst first
+    evidence: str
+    anchors: tuple[str, ...]
+    better: str | None = None
+    bands: tuple[Band, ...] = ()
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in NUMERIC_FACT_TYPES
+
+    def rank(self, category_id: str) -> int:
+        """Position of a category from worst (0) to best."""
+        return self.category_ids.index(category_id)
+
+    def categorise(self, value: float) -> str | None:
+        """The category a number falls in, or None when no band holds it."""
+        return next((b.category for b in self.bands if b.contains(value)), None)
+
+    def label(self, category_id: str) -> str:
+        return next((c.label for c in self.categories if c.id == category_id), category_id)
+
+
+@dataclass(frozen=True)
+class TrainingModule:
+    id: str
+    title: str
+    description: str
+    domains: tuple[str, ...]
+    levels: tuple[str, ...]
+    format: str
+    duration_minutes: int
+    audience: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+    correct: bool = False
+    dont_know: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    domain: str
+    type: str
+    text: str
+    weight: float = 1.0
+    anchors: tuple[str, ...] = ()
+    feedback: str = ""
+    training: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    reverse: bool = False
+    scale: str | None = None
+    links: tuple[str, ...] = ()
+    fact: str | None = None
+    optional: bool = False
+    twin: str | None = None  # a Likert item worded the opposite way, for consistency checks
+
+    @property
+    def is_scored(self) -> bool:
+        return self.type in SCORED_TYPES
+
+    @property
+    def correct_choice(self) -> str | None:
+        return next((c.id for c in self.choices if c.correct), None)
+
+    @property
+    def dont_know_choice(self) -> str | None:
+        return next((c.id for c in self.choices if c.dont_know), None)
+
+    def choice_label(self, choice_id: str) -> str:
+        return next((c.label for c in self.choices if c.id == choice_id), choice_id)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    role: str
+    version: str
+    title: str
+    intro: str
+    minutes: int
+    items: tuple[Item, ...]
+    file: str = ""
+
+    def item(self, item_id: str) -> Item:
+        return next(i for i in self.items if i.id == item_id)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.id, self.version)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything the data files define, validated and cross-referenced."""
+
+    rubric: Rubric
+    facts: dict[str, Fact]
+    training: dict[str, TrainingModule]
+    questionnaires: dict[tuple[str, str], Questionnaire] = field(default_factory=dict)
+
+    def versions(self, questionnaire_id: str) -> list[Questionnaire]:
+        """All versions of one questionnaire, oldest first."""
+        found = [q for (qid, _), q in self.questionnaires.items() if qid == questionnaire_id]
+        return sorted(found, key=lambda q: version_key(q.version))
+
+    def current(self, role: str) -> Questionnaire | None:
+        """The newest version of the role's questionnaire."""
+        found = [q for q in self.questionnaires.values() if q.role == role]
+        return max(found, key=lambda q: version_key(q.version)) if found else None
+
+    def get(self, questionnaire_id: str, version: str) -> Questionnaire:
+        return self.questionnaires[(questionnaire_id, version)]
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """Sort key of a semantic version such as 1.10.0."""
+    return tuple(int(part) for part in version.split("."))
+
+
+SCALE_LABELS: Final = {
+    "agreement": (
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
+    ),
+    "frequency": ("Never", "Rarely", "Sometimes", "Often", "Always"),
+    "confidence": ("Guessing", "Unsure", "Fairly sure", "Sure", "Certain"),
+}
+
+
+def scale_label(item: Item, value: int) -> str:
+    """The words shown for a 1-5 answer of a Likert or confidence item."""
+    scale = "confidence" if item.type == "confidence" else (item.scale or "agreement")
+    return SCALE_LABELS[scale][value - 1]

@@ -1,0 +1,68 @@
+"""The fact report page's rows: value, evidence and status of each fact in a cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assessment.services.content.definitions import Fact
+
+OWNER_LABELS = {"it_manager": "IT manager", "hr": "HR", "legal": "Legal"}
+
+
+@dataclass(frozen=True)
+class FactRow:
+    fact_id: str
+    title: str
+    owner: str
+    value: str  # the category label and, for numbers, the number itself
+    as_of: str
+    evidence: str
+    entered: str  # "Name, 2026-11-27"
+    status: str  # reported | not reported | not re-confirmed | changed since attestation
+    previous: str  # last cycle's value, offered as a starting point
+    editable: bool
+
+
+def fact_rows(
+    facts: Mapping[str, Fact],
+    current: Mapping[str, Any],
+    previous: Mapping[str, Any],
+    attestation: Any,
+    editable: set[str],
+) -> list[FactRow]:
+    """One row per fact; rows are duck-typed FactValue records (value, category, as_of …)."""
+    rows = []
+    for fact in facts.values():
+        row, before = current.get(fact.id), previous.get(fact.id)
+        if row is not None:
+            status = "reported"
+            if attestation is not None and row.id > attestation.last_value_id:
+                status = "changed since attestation"
+        else:
+            status = "not re-confirmed" if before is not None else "not reported"
+        rows.append(
+            FactRow(
+                fact_id=fact.id,
+                title=fact.title,
+                owner=OWNER_LABELS.get(fact.owner, fact.owner),
+                value=describe_value(fact, row) if row else "—",
+                as_of=row.as_of.isoformat() if row else "",
+                evidence=row.evidence if row else "",
+                entered=f"{row.entered_by.name}, {row.entered_at:%Y-%m-%d}" if row else "",
+                status=status,
+                previous=describe_value(fact, before) if before else "",
+                editable=fact.id in editable,
+            )
+        )
+    return rows
+
+
+def describe_value(fact: Fact, row: Any) -> str:
+    """E.g. '12 days (under 15 days)' or 'Partly'."""
+    label = fact.label(row.category)
+    if isinstance(row.value, str) and row.value == row.category:
+        return label
+    unit = {"percent": "%", "days": " days", "count": "", "date": ""}.get(fact.type, "")
+    return f"{row.value}{unit} ({label})"

@@ -1,0 +1,109 @@
+"""The gap report as tables, for the CSV, XLSX and PDF exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from assessment.services.content.definitions import DONT_KNOW, Fact
+from assessment.services.gaps.report import FactSummary, GapReport, Pair, Summary
+from assessment.services.gaps.wording import SYMBOLS, WORDS
+from assessment.services.output.exports import Cell, Table
+
+PAIR_COLUMNS = ("email", "name", "role", "item", "fact", "belief", "reported", "class")
+ROLE_COLUMNS = (
+    "role",
+    "aligned",
+    "optimistic",
+    "pessimistic",
+    "unknown",
+    "optimism index",
+    "kappa",
+    "kappa pairs",
+    "optimism p (one-sided)",
+    "optimism n",
+)
+FACT_COLUMNS = (
+    "fact",
+    "reported",
+    "beliefs",
+    "accurate",
+    "accuracy",
+    "95% CI low",
+    "95% CI high",
+    "don't know rate",
+    "false assurance",
+    "roles wrong or unsure",
+)
+
+
+def gap_tables(
+    report: GapReport, facts: Mapping[str, Fact], role_labels: Mapping[str, str]
+) -> list[Table]:
+    """Three tables: every belief against its fact, the summary by role, and by fact."""
+
+    def label(role: str) -> str:
+        return role_labels.get(role, role)
+
+    return [
+        Table(
+            "Beliefs and facts",
+            PAIR_COLUMNS,
+            tuple(_pair_row(p, facts[p.fact_id], label(p.role)) for p in report.pairs),
+        ),
+        Table(
+            "By role",
+            ROLE_COLUMNS,
+            tuple(_role_row(label(r), s) for r, s in report.by_role.items()),
+        ),
+        Table("By fact", FACT_COLUMNS, tuple(_fact_row(f, label) for f in report.facts)),
+    ]
+
+
+def _pair_row(pair: Pair, fact: Fact, role: str) -> tuple[Cell, ...]:
+    belief = fact.label(pair.belief) if pair.belief != DONT_KNOW else "Don't know"
+    return (
+        pair.email,
+        pair.name,
+        role,
+        pair.item_id,
+        fact.title,
+        belief,
+        fact.label(pair.actual),
+        f"{SYMBOLS[pair.gap]} {WORDS[pair.gap]}",
+    )
+
+
+def _role_row(role: str, summary: Summary) -> tuple[Cell, ...]:
+    counts = summary.counts
+    return (
+        role,
+        counts["aligned"],
+        counts["optimistic"],
+        counts["pessimistic"],
+        counts["unknown"],
+        _round(summary.optimism_index),
+        _round(summary.kappa),
+        summary.kappa_pairs,
+        _round(summary.optimism_p, 4),
+        summary.optimism_n,
+    )
+
+
+def _fact_row(fact: FactSummary, label: Callable[[str], str]) -> tuple[Cell, ...]:
+    low, high = fact.accuracy_ci if fact.accuracy_ci else (None, None)
+    return (
+        fact.title,
+        fact.actual_label,
+        fact.pairs,
+        fact.accurate,
+        _round(fact.accuracy),
+        _round(low),
+        _round(high),
+        _round(fact.dont_know_rate),
+        fact.false_assurance,
+        ", ".join(label(r) for r in fact.roles_wrong_or_unknown),
+    )
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)

@@ -1,0 +1,207 @@
+"""Personal results, ready to show: rounded, labelled, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from assessment.services.content.definitions import Catalogue, Questionnaire
+from assessment.services.scoring.single import ScoreResult
+from assessment.services.training.needs import suggest_modules
+
+
+@dataclass(frozen=True)
+class DomainLine:
+    domain_id: str
+    name: str
+    score: str  # "62" or "—"
+    level: str  # "L4 Proficient" or "No score yet"
+    description: str  # the rubric's words for that level
+    note: str  # don't-knows and pending beliefs
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    item_id: str
+    question: str
+    your_answer: str
+    outcome: str  # Right | Not the keyed answer | Don't know
+    keyed_answer: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class BeliefLine:
+    item_id: str
+    question: str
+    your_answer: str
+    status: str  # "Waiting for the fact report" or the gap class in words
+
+
+@dataclass(frozen=True)
+class ModuleLine:
+    domain: str
+    module_id: str
+    title: str
+    format: str
+    minutes: int
+
+
+@dataclass(frozen=True)
+class PersonalReport:
+    overall: str
+    overall_level: str
+    domains: tuple[DomainLine, ...]
+    calibration: str
+    feedback: tuple[FeedbackLine, ...]
+    beliefs: tuple[BeliefLine, ...]
+    modules: tuple[ModuleLine, ...]
+    comment: str
+
+
+GAP_WORDS = {
+    "aligned": "Matches the fact report",
+    "optimistic": "More optimistic than the fact report",
+    "pessimistic": "More cautious than the fact report",
+    "unknown": "You did not know; the fact report has the answer",
+}
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def personal_report(
+    result: ScoreResult,
+    questionnaire: Questionnaire,
+    catalogue: Catalogue,
+    answers: Mapping[str, object],
+    *,
+    training_below: str,
+    gap_classes: Mapping[str, str] | None = None,
+) -> PersonalReport:
+    """Everything the personal results page shows, computed here rather than in the template."""
+    rubric = catalogue.rubric
+    levels = {level.id: level.name for level in rubric.levels}
+    weighted = rubric.role_weights.get(questionnaire.role, {})
+    domains = tuple(
+        DomainLine(
+            domain_id=d.domain_id,
+            name=rubric.domain(d.domain_id).name,
+            score=_score(d.score),
+            level=f"{d.level} {levels[d.level]}" if d.level else "No score yet",
+            description=rubric.domain(d.domain_id).level_descriptions.get(d.level or "", ""),
+            note=_domain_note(d.dont_know, d.pending),
+        )
+        for d in result.domains
+        if d.domain_id in weighted
+    )
+    needs = suggest_modules(
+        rubric,
+        catalogue.training,
+        questionnaire.role,
+        {d.domain_id: d.level for d in result.domains if d.domain_id in weighted},
+        training_below,
+    )
+    modules = tuple(
+        ModuleLine(rubric.domain(domain).name, m.id, m.title, m.format, m.duration_minutes)
+        for domain, found in needs.items()
+        for m in found
+    )
+    overall_level = (
+        f"{result.overall_level} {levels[result.overall_level]}"
+        if result.overall_level
+        else "No score yet"
+    )
+    return PersonalReport(
+        overall=_score(result.overall),
+        overall_level=overall_level,
+        domains=domains,
+        calibration=calibration_sentence(result),
+        feedback=_feedback(questionnaire, answers),
+        beliefs=_beliefs(questionnaire, answers, gap_classes or {}),
+        modules=modules,
+        comment=next(
+            (
+                str(answers[i.id])
+                for i in questionnaire.items
+                if i.type == "comment" and answers.get(i.id)
+            ),
+            "",
+        ),
+    )
+
+
+def _domain_note(dont_know: int, pending: int) -> str:
+    parts = []
+    if dont_know:
+        parts.append(f"{dont_know} don't know" + ("s" if dont_know > 1 else ""))
+    if pending:
+        parts.append(f"{pending} belief{'s' if pending > 1 else ''} waiting for the fact report")
+    return "; ".join(parts)
+
+
+def calibration_sentence(result: ScoreResult) -> str:
+    """Calibration in plain words, with the count behind it."""
+    cal = result.calibration
+    if cal.pairs == 0 or cal.bias is None or cal.accuracy is None:
+        return "There were no confidence ratings on answered questions, so there is no calibration."
+    wrong = cal.confident_wrong
+    sure = (
+        f"You were confident on {wrong} answer{'s' if wrong != 1 else ''} that "
+        f"{'were' if wrong != 1 else 'was'} not right. "
+        if wrong
+        else ""
+    )
+    points = abs(cal.bias) * 100
+    if points < 10:
+        verdict = "Your confidence matched your accuracy well"
+    elif cal.bias > 0:
+        verdict = f"Overall you were more confident than accurate, by {points:.0f} points"
+    else:
+        verdict = f"Overall you knew more than you gave yourself credit for, by {points:.0f} points"
+    return (
+        f"{sure}{verdict} ({cal.accuracy * 100:.0f}% right on {cal.pairs} rated "
+        f"answer{'s' if cal.pairs != 1 else ''})."
+    )
+
+
+def _feedback(
+    questionnaire: Questionnaire, answers: Mapping[str, object]
+) -> tuple[FeedbackLine, ...]:
+    lines = []
+    for item in questionnaire.items:
+        chosen = answers.get(item.id)
+        if item.type != "knowledge" or not isinstance(chosen, str):
+            continue
+        outcome = (
+            "Don't know"
+            if chosen == item.dont_know_choice
+            else "Right"
+            if chosen == item.correct_choice
+            else "Not the keyed answer"
+        )
+        lines.append(
+            FeedbackLine(
+                item.id,
+                item.text,
+                item.choice_label(chosen),
+                outcome,
+                item.choice_label(item.correct_choice or ""),
+                item.feedback,
+            )
+        )
+    return tuple(lines)
+
+
+def _beliefs(
+    questionnaire: Questionnaire, answers: Mapping[str, object], gap_classes: Mapping[str, str]
+) -> tuple[BeliefLine, ...]:
+    lines = []
+    for item in questionnaire.items:
+        chosen = answers.get(item.id)
+        if item.type != "belief" or not isinstance(chosen, str):
+            continue
+        status = GAP_WORDS.get(gap_classes.get(item.id, ""), "Waiting for the fact report")
+        lines.append(BeliefLine(item.id, item.text, item.choice_label(chosen), status))
+    return tuple(lines)

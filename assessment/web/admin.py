@@ -1,0 +1,164 @@
+"""Administration: people, cycles (open, close, invite, remind) and the development outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from assessment import actions, queries
+from assessment.actions import ActionError
+from assessment.actions.cycles import Transition
+from assessment.extensions import db
+from assessment.services.answering.participation import participation
+from assessment.web.auth import current_actor, permission_required
+from assessment.web.forms import CycleForm
+from assessment.web.lookups import cycle_or_404
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/people")
+@permission_required("admin")
+def people() -> str:
+    return render_template("admin/people.html", people=queries.list_people(db.session))
+
+
+@bp.route("/cycles", methods=["GET", "POST"])
+@permission_required("admin")
+def cycles() -> str | WerkzeugResponse:
+    form = CycleForm()
+    if form.validate_on_submit():
+        assert form.id.data and form.opens.data and form.closes.data
+        try:
+            created = actions.cycles.create_cycle(
+                current_actor(), form.id.data, form.opens.data, form.closes.data
+            )
+        except ActionError as refused:
+            field = form.closes if "closes" in refused.errors else form.id
+            field.errors.append(
+                "A cycle with this id exists already."
+                if "id" in refused.errors
+                else refused.message
+            )
+        else:
+            db.session.commit()
+            flash(
+                f"Cycle {created.id} created as a draft. Open it to start taking answers.",
+                "success",
+            )
+            return redirect(url_for("admin.cycle", cycle_id=created.id))
+    return render_template("admin/cycles.html", cycles=queries.list_cycles(db.session), form=form)
+
+
+@bp.route("/cycles/<cycle_id>")
+@permission_required("admin")
+def cycle(cycle_id: str) -> str:
+    found = cycle_or_404(cycle_id)
+    people = queries.executives(db.session)
+    rows = participation(
+        [(p.id, p.name, p.email, p.role_label) for p in people],
+        {
+            r.person_id: (r.status, len(r.answer_values()))
+            for r in queries.responses_in_cycle(db.session, cycle_id)
+        },
+        {
+            i.person_id: (i.sent_at, i.reminders)
+            for i in queries.invitations_in_cycle(db.session, cycle_id)
+        },
+    )
+    return render_template(
+        "admin/cycle.html",
+        cycle=found,
+        rows=rows,
+        snapshot=queries.latest_snapshot(db.session, cycle_id),
+    )
+
+
+# What the administrator reads after each change of a cycle's status.
+DONE = {
+    Transition.OPEN: "Cycle {id} is open; questionnaire versions are pinned.",
+    Transition.CLOSE: "Cycle {id} is closed: no more answers, invitation links stop working.",
+    Transition.FREEZE: "Cycle {id} is frozen: its scores and reports are stored as report "
+    "version {version} and will not change.",
+    Transition.RECOMPUTE: "Recomputed as report version {version}; earlier versions are kept.",
+}
+
+
+@bp.route("/cycles/<cycle_id>/status", methods=["POST"])
+@permission_required("admin")
+def change_status(cycle_id: str) -> WerkzeugResponse:
+    """Open, close, freeze or recompute: the rules live in ``actions.cycles``."""
+    found = cycle_or_404(cycle_id)
+    try:
+        changed = actions.cycles.change_status(
+            current_actor(), found, request.form.get("action", "")
+        )
+    except ActionError:
+        flash("That change is not possible in the cycle's current status.", "error")
+    else:
+        db.session.commit()
+        message = DONE[changed.transition]
+        flash(message.format(id=cycle_id, version=changed.report_version), "success")
+    return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+
+
+@bp.route("/cycles/<cycle_id>/invitations", methods=["POST"])
+@permission_required("admin")
+def invite(cycle_id: str) -> WerkzeugResponse:
+    found = cycle_or_404(cycle_id)
+    reminder = request.form.get("kind") == "reminder"
+    try:
+        sent, skipped = actions.invitations.send_invitations(
+            current_actor(), found, reminder=reminder
+        )
+    except ActionError as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+    db.session.commit()
+    kind = "reminder" if reminder else "invitation"
+    flash(
+        f"{sent} {kind}{'s' if sent != 1 else ''} sent"
+        + (f"; {skipped} skipped because they have already submitted." if skipped else "."),
+        "success",
+    )
+    return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+
+
+@bp.route("/outbox")
+@permission_required("admin")
+def outbox() -> str:
+    return render_template("admin/outbox.html", messages=queries.list_mail(db.session))
+
+
+@bp.route("/audit")
+@permission_required("admin")
+def audit_log() -> str:
+    return render_template(
+        "admin/audit.html", problem=actions.audit.verify(), entries=actions.audit.recent()
+    )
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@permission_required("admin")
+def tokens() -> str | WerkzeugResponse:
+    new_token = None
+    if request.method == "POST" and request.form.get("revoke", "").isdigit():
+        try:
+            actions.tokens.revoke_token(current_actor(), int(request.form["revoke"]))
+        except ActionError as refused:
+            flash(refused.message, "error")
+        else:
+            db.session.commit()
+            flash("Token revoked; it no longer works.", "success")
+        return redirect(url_for("admin.tokens"))
+    if request.method == "POST" and request.form.get("email"):
+        try:
+            issued = actions.tokens.issue_token(current_actor(), request.form["email"], 90)
+        except ActionError:
+            flash("There is no account with that e-mail address.", "error")
+        else:
+            db.session.commit()
+            new_token = issued.token
+    return render_template(
+        "admin/tokens.html", tokens=queries.list_tokens(db.session), new_token=new_token
+    )

@@ -1,0 +1,255 @@
+"""HR training planner: needs (never answers), sessions with calendar invitations, effect."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms.fields.choices import SelectChoice
+
+from assessment import actions, queries
+from assessment.actions import ActionError
+from assessment.actions.training_sessions import SessionPlan
+from assessment.catalogue import catalogue
+from assessment.extensions import db
+from assessment.models import Cycle, TrainingSession
+from assessment.reports.training_calendar import local_start, session_event
+from assessment.reports.training_needs import (
+    as_utc,
+    effect_of_training,
+    latest_scored_cycle,
+    needs_for,
+)
+from assessment.services.content.definitions import ROLE_LABELS
+from assessment.services.output import exports
+from assessment.services.output.calendar import feed_ics
+from assessment.services.training.needs import completion_by_role, unplanned
+from assessment.web.auth import current_actor, permission_required
+from assessment.web.forms import SessionForm
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+ALLOWED = ("hr_coordinator", "admin")
+
+
+def _cycle_arg() -> Cycle | None:
+    cycle_id = request.args.get("cycle")
+    if cycle_id:
+        found = queries.get_cycle(db.session, cycle_id)
+        if found is None:
+            abort(404)
+        return found
+    return latest_scored_cycle()
+
+
+@bp.route("/")
+@permission_required(*ALLOWED)
+def index() -> str:
+    cycle = _cycle_arg()
+    needs = needs_for(cycle) if cycle else []
+    sessions = queries.list_training_sessions(db.session)
+    now = dt.datetime.now(dt.UTC)
+    planned: dict[str, list[dt.datetime]] = {}
+    for s in sessions:
+        if s.is_scheduled:
+            planned.setdefault(s.module_id, []).append(as_utc(s.starts_at))
+    completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
+    days = int(current_app.config["TRAINING_PLANNING_DAYS"])
+    return render_template(
+        "training/index.html",
+        cycle=cycle,
+        needs=needs,
+        role_labels=ROLE_LABELS,
+        domains={d.id: d.name for d in catalogue().rubric.domains},
+        modules=catalogue().training,
+        unplanned=unplanned(needs, planned, now, days),
+        days=days,
+        completion=completion_by_role(needs, completed),
+        upcoming=[(s, local_start(s)) for s in sessions if as_utc(s.starts_at) >= now],
+        effect=effect_of_training(cycle),
+        cycles=queries.list_cycles(db.session),
+    )
+
+
+def _plan(form: SessionForm, module_id: str) -> SessionPlan:
+    assert form.date.data and form.time.data and form.timezone.data
+    return SessionPlan(
+        module_id=module_id,
+        date=form.date.data,
+        time=form.time.data,
+        timezone=form.timezone.data,
+        duration_minutes=form.duration_minutes.data or 60,
+        location=form.location.data or "",
+        capacity=form.capacity.data or 1,
+        facilitator=form.facilitator.data or "",
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@permission_required(*ALLOWED)
+def schedule() -> str | WerkzeugResponse:
+    form = SessionForm(module_id=request.args.get("module"))
+    form.module_id.choices = [SelectChoice(m.id, m.title) for m in catalogue().training.values()]
+    if form.validate_on_submit():
+        created = actions.training_sessions.schedule(
+            current_actor(), _plan(form, form.module_id.data or "")
+        )
+        db.session.commit()
+        flash("Session scheduled. Assign people, then send the invitations.", "success")
+        return _to(created.id)
+    return render_template("training/session_form.html", form=form)
+
+
+def _training_session(training_session_id: int) -> TrainingSession:
+    try:
+        return actions.training_sessions.get(training_session_id)
+    except ActionError:
+        abort(404)
+
+
+def _to(training_session_id: int) -> WerkzeugResponse:
+    return redirect(url_for("training.training_session", training_session_id=training_session_id))
+
+
+@bp.route("/sessions/<int:training_session_id>")
+@permission_required(*ALLOWED)
+def training_session(training_session_id: int) -> str:
+    training = _training_session(training_session_id)
+    cycle = latest_scored_cycle()
+    assigned = {a.person.email for a in training.attendees}
+    suggested = [
+        n
+        for n in (needs_for(cycle) if cycle else [])
+        if training.module_id in n.modules and n.email not in assigned
+    ]
+    return render_template(
+        "training/session.html",
+        training=training,
+        start=local_start(training),
+        module=catalogue().training[training.module_id],
+        suggested=suggested,
+        role_labels=ROLE_LABELS,
+        domains={d.id: d.name for d in catalogue().rubric.domains},
+    )
+
+
+@bp.route("/sessions/<int:training_session_id>/assign", methods=["POST"])
+@permission_required(*ALLOWED)
+def assign(training_session_id: int) -> WerkzeugResponse:
+    training = _training_session(training_session_id)
+    try:
+        added = actions.training_sessions.assign(
+            current_actor(), training, request.form.getlist("email")
+        )
+    except ActionError as refused:
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{len(added)} assigned. Send the invitations when ready.", "success")
+    return _to(training_session_id)
+
+
+@bp.route("/sessions/<int:training_session_id>/invite", methods=["POST"])
+@permission_required(*ALLOWED)
+def invite(training_session_id: int) -> WerkzeugResponse:
+    training = _training_session(training_session_id)
+    sent = actions.training_sessions.send_invitations(current_actor(), training)
+    db.session.commit()
+    flash(f"{sent} invitation{'s' if sent != 1 else ''} sent with a calendar file.", "success")
+    return _to(training_session_id)
+
+
+@bp.route("/sessions/<int:training_session_id>/edit", methods=["GET", "POST"])
+@permission_required(*ALLOWED)
+def edit(training_session_id: int) -> str | WerkzeugResponse:
+    training = _training_session(training_session_id)
+    start = local_start(training)
+    form = SessionForm(obj=training, date=start.date(), time=start.time().replace(tzinfo=None))
+    form.module_id.choices = [
+        SelectChoice(training.module_id, catalogue().training[training.module_id].title)
+    ]
+    if form.validate_on_submit() and training.is_scheduled:
+        plan = _plan(form, training.module_id)
+        updated = actions.training_sessions.reschedule(current_actor(), training, plan)
+        db.session.commit()
+        flash(f"Session updated; {updated} updated invitation(s) sent.", "success")
+        return _to(training_session_id)
+    return render_template("training/session_form.html", form=form, training=training)
+
+
+@bp.route("/sessions/<int:training_session_id>/cancel", methods=["POST"])
+@permission_required(*ALLOWED)
+def cancel(training_session_id: int) -> WerkzeugResponse:
+    training = _training_session(training_session_id)
+    if training.is_scheduled:
+        sent = actions.training_sessions.cancel(current_actor(), training)
+        db.session.commit()
+        flash(f"Session cancelled; {sent} cancellation(s) sent.", "success")
+    return _to(training_session_id)
+
+
+@bp.route("/sessions/<int:training_session_id>/attendance", methods=["POST"])
+@permission_required(*ALLOWED)
+def attendance(training_session_id: int) -> WerkzeugResponse:
+    training = _training_session(training_session_id)
+    actions.training_sessions.record_attendance(
+        current_actor(),
+        training,
+        attended=_ids(request.form.getlist("attended")),
+        completed=_ids(request.form.getlist("completed")),
+    )
+    db.session.commit()
+    flash("Attendance and completion saved.", "success")
+    return _to(training_session_id)
+
+
+def _ids(values: list[str]) -> set[int]:
+    return {int(v) for v in values if v.isdigit()}
+
+
+@bp.route("/needs.csv")
+@permission_required(*ALLOWED)
+def needs_csv() -> Response:
+    cycle = _cycle_arg()
+    needs = needs_for(cycle) if cycle else []
+    modules = catalogue().training
+    table = exports.Table(
+        "Training needs",
+        ("name", "email", "role", "domain", "level", "modules"),
+        tuple(
+            (
+                n.name,
+                n.email,
+                ROLE_LABELS.get(n.role, n.role),
+                catalogue().rubric.domain(n.domain).name,
+                n.level,
+                "; ".join(modules[m].title for m in n.modules),
+            )
+            for n in needs
+        ),
+    )
+    actions.audit.record(current_actor(), "export", "training-needs.csv")
+    db.session.commit()
+    response = Response(exports.to_csv(table), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="training-needs.csv"'
+    return response
+
+
+@bp.route("/sessions.ics")
+@permission_required(*ALLOWED)
+def sessions_ics() -> Response:
+    sessions = [s for s in queries.list_training_sessions(db.session) if s.is_scheduled]
+    body = feed_ics([session_event(s) for s in sessions], dt.datetime.now(dt.UTC))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'attachment; filename="training-sessions.ics"'
+    return response
