@@ -23,27 +23,38 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.extensions import Base
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
+from assessment.services.lifecycle import CycleStatus, ResponseStatus, TrainingSessionStatus
 
 PERMISSIONS: Final = ("admin", "committee", "hr_coordinator", "fact_owner")
 
-
-class CycleStatus(StrEnum):
-    """A cycle's life: draft → open (takes answers) → closed → frozen (reports stored)."""
-
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-    FROZEN = "frozen"
-
-
-class ResponseStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-
-
-class TrainingSessionStatus(StrEnum):
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
+__all__ = [
+    "PERMISSIONS",
+    "ROLE_LABELS",
+    "ROLES",
+    "Account",
+    "AccountPermission",
+    "Answer",
+    "AnswerStash",
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Cycle",
+    "CycleQuestionnaire",
+    "CycleStatus",
+    "FactAttestation",
+    "FactDelegation",
+    "FactValue",
+    "Invitation",
+    "InvitationToken",
+    "Mail",
+    "Person",
+    "ReportSnapshot",
+    "Response",
+    "ResponseStatus",
+    "SessionAttendee",
+    "TrainingSession",
+    "TrainingSessionStatus",
+]
 
 
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:

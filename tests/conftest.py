@@ -19,7 +19,7 @@ from sqlalchemy import text
 from assessment import ROOT, create_app, queries
 from assessment.catalogue import _load_cached, _signature
 from assessment.extensions import db
-from assessment.services.content.definitions import Catalogue
+from assessment.services.content.definitions import ROLES, Catalogue
 from assessment.services.security.passwords import hash_password
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -130,7 +130,7 @@ def open_test_cycle(app: Flask, cycle_id: str = "2026-Q4", days_ago: int = 5) ->
             dt.date.today() + dt.timedelta(days=30),
         )
         versions = {}
-        for role in ("ceo", "cio", "it_manager", "hr", "legal"):
+        for role in ROLES:
             current = shipped_catalogue().current(role)
             assert current is not None
             versions[role] = (current.id, current.version)

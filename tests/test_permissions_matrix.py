@@ -43,7 +43,7 @@ def read_matrix() -> dict[tuple[str, str], dict[str, str]]:
     matrix = {}
     for line in DOC.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 3 + len(PERSONAS) and cells[0] in ("GET", "POST", "PUT"):
+        if len(cells) == 3 + len(PERSONAS) and cells[0] in ("GET", "POST", "PUT", "PATCH"):
             key = (cells[0], cells[1])
             assert key not in matrix, f"duplicate row for {key}"
             matrix[key] = dict(zip(PERSONAS, cells[3:], strict=True))
@@ -81,7 +81,7 @@ def world(app):
         add_user(app, f"{persona}@example.com", name=persona, **options)
     open_test_cycle(app)
     with app.app_context():
-        session = queries.add_training_session(
+        training = queries.add_training_session(
             db.session,
             uid="s-1@test",
             module_id="ir-exec-tabletop",
@@ -93,12 +93,12 @@ def world(app):
             facilitator="F",
         )
         db.session.commit()
-        session_id = session.id
+        training_session_id = training.id
     return {
         "cycle_id": "2026-Q4",
         "number": 1,
         "fact_id": "mfa_remote_access",
-        "session_id": session_id,
+        "training_session_id": training_session_id,
         "fmt": "csv",
         "kind": "roles",
         "token": "not-a-token",
@@ -162,6 +162,6 @@ def test_persona_gets_exactly_the_allowed_answer(app, world, persona):
     assert client.get("/").headers["Location"].startswith("/login")
 
 
-def test_session_fixture_exists(app, world):
+def test_training_session_fixture_exists(app, world):
     with app.app_context():
-        assert db.session.scalar(select(TrainingSession.id)) == world["session_id"]
+        assert db.session.scalar(select(TrainingSession.id)) == world["training_session_id"]

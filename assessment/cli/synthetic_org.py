@@ -14,8 +14,17 @@ from sqlalchemy import insert, select
 
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Answer, Cycle, CycleQuestionnaire, FactValue, Person, Response
-from assessment.services.content.definitions import Questionnaire
+from assessment.models import (
+    Answer,
+    Cycle,
+    CycleQuestionnaire,
+    CycleStatus,
+    FactValue,
+    Person,
+    Response,
+    ResponseStatus,
+)
+from assessment.services.content.definitions import ROLES, Questionnaire
 
 ROLE_MIX = (("it_manager", 0.5), ("hr", 0.2), ("cio", 0.12), ("legal", 0.12), ("ceo", 0.06))
 CHUNK = 2_000
@@ -75,9 +84,14 @@ def synthesise(
         cycle_id = f"S{seed}-{index + 1:03d}"[:20]
         opens = today - dt.timedelta(days=91 * (cycles - index + 1))
         db.session.add(
-            Cycle(id=cycle_id, opens=opens, closes=opens + dt.timedelta(days=60), status="closed")
+            Cycle(
+                id=cycle_id,
+                opens=opens,
+                closes=opens + dt.timedelta(days=60),
+                status=CycleStatus.CLOSED,
+            )
         )
-        for role in ("ceo", "cio", "it_manager", "hr", "legal"):
+        for role in ROLES:
             current = catalogue().current(role)
             assert current is not None
             db.session.add(
@@ -102,7 +116,7 @@ def synthesise(
                     "cycle_id": cycle_id,
                     "questionnaire_id": questionnaire.id,
                     "questionnaire_version": questionnaire.version,
-                    "status": "submitted",
+                    "status": ResponseStatus.SUBMITTED,
                     "scoring_version": "1",
                     "last_page": 0,
                 }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
-from assessment.models import Answer, Cycle, Person, Response
+from assessment.models import Answer, Cycle, Person, Response, ResponseStatus
 from assessment.queries.session import AnySession
 
 
@@ -39,7 +39,7 @@ def start_response(session: AnySession, person: Person, cycle: Cycle) -> Respons
     response = Response(
         person_id=person.id,
         cycle_id=cycle.id,
-        status="draft",
+        status=ResponseStatus.DRAFT,
         questionnaire_id=pinned.questionnaire_id,
         questionnaire_version=pinned.version,
     )
@@ -138,9 +138,9 @@ def submit_response(session: AnySession, response: Response, scoring_version: st
     """Mark the draft submitted; False when it already was (a double click, a second tab)."""
     result = session.execute(
         update(Response)
-        .where(Response.id == response.id, Response.status == "draft")
+        .where(Response.id == response.id, Response.status == ResponseStatus.DRAFT)
         .values(
-            status="submitted",
+            status=ResponseStatus.SUBMITTED,
             submitted_at=dt.datetime.now(dt.UTC),
             scoring_version=scoring_version,
         )
@@ -189,7 +189,7 @@ def iter_submitted_answers(session: AnySession, cycle_id: str) -> Iterator[Submi
         )
         .join(Person, Person.id == Response.person_id)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id, Response.status == "submitted")
+        .where(Response.cycle_id == cycle_id, Response.status == ResponseStatus.SUBMITTED)
         .order_by(Response.id),  # a response's rows come together
         execution_options={"yield_per": 5000},  # stream: never all rows in memory at once
     )
@@ -209,7 +209,11 @@ def has_submissions(session: AnySession, cycle_id: str) -> bool:
     """Whether anyone submitted in the cycle (without loading any response)."""
     return bool(
         session.scalar(
-            select(exists().where(Response.cycle_id == cycle_id, Response.status == "submitted"))
+            select(
+                exists().where(
+                    Response.cycle_id == cycle_id, Response.status == ResponseStatus.SUBMITTED
+                )
+            )
         )
     )
 
@@ -219,7 +223,7 @@ def submitted_responses(session: AnySession, cycle_id: str) -> list[Response]:
     return list(
         session.scalars(
             select(Response)
-            .where(Response.cycle_id == cycle_id, Response.status == "submitted")
+            .where(Response.cycle_id == cycle_id, Response.status == ResponseStatus.SUBMITTED)
             .order_by(Response.id)
         )
     )

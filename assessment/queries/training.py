@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from assessment.models import Person, SessionAttendee, TrainingSession
+from assessment.models import Person, SessionAttendee, TrainingSession, TrainingSessionStatus
 from assessment.queries.session import AnySession
 
 
@@ -22,7 +22,7 @@ def get_training_session(session: AnySession, training_session_id: int) -> Train
 
 def add_training_session(session: AnySession, **fields: object) -> TrainingSession:
     """Schedule a new session."""
-    created = TrainingSession(status="scheduled", sequence=0, **fields)
+    created = TrainingSession(status=TrainingSessionStatus.SCHEDULED, sequence=0, **fields)
     session.add(created)
     session.flush()
     return created

@@ -31,6 +31,7 @@ CALLS = [
         {"id": "2030-Q1", "opens": "2030-01-01", "closes": "2030-03-31"},
         {"admin"},
     ),
+    ("PATCH", "/api/v1/cycles/2026-Q4", {"status": "closed"}, {"admin"}),
     (
         "POST",
         "/api/v1/cycles/2026-Q4/responses",

@@ -6,6 +6,14 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assessment.services.lifecycle import ResponseStatus
+
+# How the administrator's participation table names each response status.
+STATE_WORDS: dict[str, str] = {
+    ResponseStatus.DRAFT: "in progress",
+    ResponseStatus.SUBMITTED: "submitted",
+}
+
 
 @dataclass(frozen=True)
 class ParticipationRow:
@@ -28,7 +36,7 @@ def participation(
     rows = []
     for person_id, name, email, role in people:
         status, answered = responses.get(person_id, ("not started", 0))
-        state = {"draft": "in progress", "submitted": "submitted"}.get(status, "not started")
+        state = STATE_WORDS.get(status, "not started")
         sent, reminders = invitations.get(person_id, (None, 0))
         rows.append(
             ParticipationRow(
