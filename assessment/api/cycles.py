@@ -12,6 +12,7 @@ from assessment.actions.cycles import Transition
 from assessment.actions.facts import FactInput
 from assessment.api import schemas as s
 from assessment.api.framework import (
+    PAGED,
     ApiError,
     current_actor,
     json_response,
@@ -52,7 +53,7 @@ def _cycle_out(cycle: Cycle) -> dict[str, Any]:
     "List cycles (paginated, newest first)",
     response=s.CycleList,
     errors=(422,),
-    query=(("page", "integer", False), ("per_page", "integer", False)),
+    query=PAGED,
 )
 def list_cycles() -> Any:
     cycles, page = paginate(queries.list_cycles(db.session))

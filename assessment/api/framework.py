@@ -49,6 +49,11 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+# The query parameters of every paginated list.
+PAGED: tuple[tuple[str, str, bool], ...] = (
+    ("page", "integer", False),
+    ("per_page", "integer", False),
+)
 
 
 def current_account() -> Account:

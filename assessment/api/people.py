@@ -6,7 +6,7 @@ from typing import Any
 
 from assessment import actions, queries
 from assessment.api import schemas as s
-from assessment.api.framework import current_actor, json_response, operation, paginate
+from assessment.api.framework import PAGED, current_actor, json_response, operation, paginate
 from assessment.extensions import db
 
 
@@ -17,7 +17,7 @@ from assessment.extensions import db
     permissions=("admin",),
     response=s.PersonList,
     errors=(422,),
-    query=(("page", "integer", False), ("per_page", "integer", False)),
+    query=PAGED,
 )
 def list_people() -> Any:
     people, page = paginate(queries.list_people(db.session))

@@ -11,6 +11,7 @@ from assessment.actions import audit
 from assessment.api import schemas as s
 from assessment.api.cycles import find_cycle
 from assessment.api.framework import ApiError, current_actor, json_response, operation
+from assessment.models import Cycle
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import ScoredPerson, scores_of
 from assessment.reports.training_needs import needs_for
@@ -40,8 +41,7 @@ def _scores_json(scored: Sequence[ScoredPerson]) -> list[dict[str, Any]]:
     errors=(404,),
 )
 def get_scores(cycle: str) -> Any:
-    found = find_cycle(cycle)
-    audit.record(current_actor(), "export", f"api-scores-{cycle}")
+    found = _exported(cycle, "scores")
     return json_response({"scores": _scores_json(scores_of(found))}, etag=True)
 
 
@@ -54,9 +54,14 @@ def get_scores(cycle: str) -> Any:
     errors=(404,),
 )
 def get_gaps(cycle: str) -> Any:
-    found = find_cycle(cycle)
-    audit.record(current_actor(), "export", f"api-gaps-{cycle}")
-    return json_response(gaps_json(gap_report_of(found)), etag=True)
+    return json_response(gaps_json(gap_report_of(_exported(cycle, "gaps"))), etag=True)
+
+
+def _exported(cycle_id: str, what: str) -> Cycle:
+    """The cycle whose named people's scores or beliefs leave the app: the export is audited."""
+    found = find_cycle(cycle_id)
+    audit.record(current_actor(), "export", f"api-{what}-{cycle_id}")
+    return found
 
 
 @operation(

@@ -269,9 +269,13 @@ def submit(cycle_id: str) -> str | WerkzeugResponse | tuple[str, int]:
         actions.responses.submit(current_actor(), _cycle(cycle_id), current_user.person)
     except Invalid:  # something required is unanswered: the review page lists it
         return _render_review(ctx, tried=True), 422
-    except Conflict:  # submitted a moment ago in another tab, or just closed
+    except Conflict:  # submitted a moment ago in another tab, or the cycle just closed
         db.session.rollback()
-        return redirect(url_for("respond.intro", cycle_id=cycle_id))
+        now = _context(cycle_id).response
+        landing = (
+            "respond.results" if now and now.status == ResponseStatus.SUBMITTED else "respond.intro"
+        )
+        return redirect(url_for(landing, cycle_id=cycle_id))
     db.session.commit()
     return redirect(url_for("respond.results", cycle_id=cycle_id))
 

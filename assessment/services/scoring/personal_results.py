@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from assessment.services.content.definitions import Catalogue, Questionnaire
+from assessment.services.content.definitions import Catalogue, Item, Questionnaire
 from assessment.services.scoring.single import ScoreResult
 from assessment.services.training.needs import suggest_modules
 
@@ -170,10 +170,7 @@ def _feedback(
     questionnaire: Questionnaire, answers: Mapping[str, object]
 ) -> tuple[FeedbackLine, ...]:
     lines = []
-    for item in questionnaire.items:
-        chosen = answers.get(item.id)
-        if item.type != "knowledge" or not isinstance(chosen, str):
-            continue
+    for item, chosen in _chosen(questionnaire, answers, "knowledge"):
         outcome = (
             "Don't know"
             if chosen == item.dont_know_choice
@@ -198,10 +195,17 @@ def _beliefs(
     questionnaire: Questionnaire, answers: Mapping[str, object], gap_classes: Mapping[str, str]
 ) -> tuple[BeliefLine, ...]:
     lines = []
-    for item in questionnaire.items:
-        chosen = answers.get(item.id)
-        if item.type != "belief" or not isinstance(chosen, str):
-            continue
+    for item, chosen in _chosen(questionnaire, answers, "belief"):
         status = GAP_WORDS.get(gap_classes.get(item.id, ""), "Waiting for the fact report")
         lines.append(BeliefLine(item.id, item.text, item.choice_label(chosen), status))
     return tuple(lines)
+
+
+def _chosen(
+    questionnaire: Questionnaire, answers: Mapping[str, object], item_type: str
+) -> Iterator[tuple[Item, str]]:
+    """The items of one type that were answered with a choice, with the choice."""
+    for item in questionnaire.items:
+        chosen = answers.get(item.id)
+        if item.type == item_type and isinstance(chosen, str):
+            yield item, chosen
