@@ -51,7 +51,7 @@ __all__ = [
     "ReportSnapshot",
     "Response",
     "ResponseStatus",
-    "SessionAttendee",
+    "TrainingAttendee",
     "TrainingSession",
     "TrainingSessionStatus",
 ]
@@ -376,8 +376,8 @@ class TrainingSession(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    attendees: Mapped[list[SessionAttendee]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", lazy="selectin"
+    attendees: Mapped[list[TrainingAttendee]] = relationship(
+        back_populates="training_session", cascade="all, delete-orphan", lazy="selectin"
     )
 
     @property
@@ -385,18 +385,20 @@ class TrainingSession(Base):
         return self.status == TrainingSessionStatus.SCHEDULED
 
 
-class SessionAttendee(Base):
-    """A person assigned to a session, with attendance and completion."""
+class TrainingAttendee(Base):
+    """A person assigned to a training session, with attendance and completion."""
 
-    __tablename__ = "session_attendee"
+    __tablename__ = "session_attendee"  # the table's name predates the class's
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), primary_key=True)
+    training_session_id: Mapped[int] = mapped_column(
+        "session_id", ForeignKey("training_session.id"), primary_key=True
+    )
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
     invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attended: Mapped[bool | None] = mapped_column()
     completed: Mapped[bool] = mapped_column(default=False)
 
-    session: Mapped[TrainingSession] = relationship(back_populates="attendees")
+    training_session: Mapped[TrainingSession] = relationship(back_populates="attendees")
     person: Mapped[Person] = relationship()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from assessment import queries
 from assessment.cli.demo_org import quarters
 from assessment.extensions import db
-from assessment.models import Account, Cycle, Response, SessionAttendee
+from assessment.models import Account, Cycle, Response, TrainingAttendee
 from assessment.reports.gaps import gap_report_of
 
 
@@ -37,7 +37,7 @@ def test_demo_is_idempotent_and_tells_its_story(app, runner):
         cycles = queries.cycles_in_order(db.session)
         assert [c.status for c in cycles] == ["frozen", "frozen", "frozen", "closed", "open"]
         assert db.session.scalar(select(func.count()).select_from(Response)) == 24
-        assert db.session.scalar(select(func.count()).select_from(SessionAttendee)) >= 8
+        assert db.session.scalar(select(func.count()).select_from(TrainingAttendee)) >= 8
         # the CEO believed backups were tested, until the third quarter
         beliefs = []
         for cycle in cycles[:4]:

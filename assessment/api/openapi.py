@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from flask import current_app
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from assessment.api.framework import OPERATIONS, bp, json_response, operation
+from assessment.api.framework import OPERATIONS, Operation, bp, json_response, operation
 from assessment.api.schemas import Problem
 
 REF = "#/components/schemas/{model}"
@@ -24,6 +25,10 @@ DESCRIPTIONS = {
     409: "Conflict: nothing was changed",
     422: "Invalid input; see errors",
 }
+
+
+# What pydantic answers: (model, mode) → the JSON schema reference of that model.
+Schemas = Mapping[tuple[Any, Literal["validation", "serialization"]], dict[str, Any]]
 
 
 def document() -> dict[str, Any]:
@@ -41,44 +46,7 @@ def document() -> dict[str, Any]:
     )
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
-        entry: dict[str, Any] = {
-            "summary": op.summary,
-            "operationId": _operation_id(op),
-            "responses": {},
-        }
-        if not op.public:
-            entry["security"] = [{"bearer": []}]
-        parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"\{(\w+)\}", op.path)
-        ]
-        parameters += [
-            {"name": name, "in": "query", "required": required, "schema": {"type": kind}}
-            for name, kind, required in op.query
-        ]
-        if parameters:
-            entry["parameters"] = parameters
-        if op.body:
-            entry["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": keys[(op.body, "validation")]}},
-            }
-        success: dict[str, Any] = {"description": DESCRIPTIONS.get(op.status, "OK")}
-        if op.response:
-            success["content"] = {
-                "application/json": {"schema": keys[(op.response, "serialization")]}
-            }
-        entry["responses"][str(op.status)] = success
-        if op.method == "GET" and op.permissions:
-            entry["responses"]["304"] = {"description": DESCRIPTIONS[304]}
-        for code in op.errors:
-            entry["responses"][str(code)] = {
-                "description": DESCRIPTIONS.get(code, "Error"),
-                "content": {
-                    "application/problem+json": {"schema": keys[(Problem, "serialization")]}
-                },
-            }
-        paths.setdefault(op.path, {})[op.method.lower()] = entry
+        paths.setdefault(op.path, {})[op.method.lower()] = _path_item(op, keys)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -95,7 +63,51 @@ def document() -> dict[str, Any]:
     }
 
 
-def _operation_id(op: Any) -> str:
+def _path_item(op: Operation, keys: Schemas) -> dict[str, Any]:
+    """One operation: summary, security, parameters, request body and every response."""
+    entry: dict[str, Any] = {"summary": op.summary, "operationId": _operation_id(op)}
+    if not op.public:
+        entry["security"] = [{"bearer": []}]
+    if parameters := _parameters(op):
+        entry["parameters"] = parameters
+    if op.body:
+        entry["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": keys[(op.body, "validation")]}},
+        }
+    entry["responses"] = _responses(op, keys)
+    return entry
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    in_path = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", op.path)
+    ]
+    in_query = [
+        {"name": name, "in": "query", "required": required, "schema": {"type": kind}}
+        for name, kind, required in op.query
+    ]
+    return in_path + in_query
+
+
+def _responses(op: Operation, keys: Schemas) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": DESCRIPTIONS.get(op.status, "OK")}
+    if op.response:
+        success["content"] = {"application/json": {"schema": keys[(op.response, "serialization")]}}
+    responses = {str(op.status): success}
+    if op.method == "GET" and op.permissions:  # reports carry an ETag
+        responses["304"] = {"description": DESCRIPTIONS[304]}
+    problem_schema = {"application/problem+json": {"schema": keys[(Problem, "serialization")]}}
+    for code in op.errors:
+        responses[str(code)] = {
+            "description": DESCRIPTIONS.get(code, "Error"),
+            "content": problem_schema,
+        }
+    return responses
+
+
+def _operation_id(op: Operation) -> str:
     words = re.sub(r"[{}]", "", op.path).strip("/").replace("/", "_").replace("-", "_")
     return f"{op.method.lower()}_{words}"
 

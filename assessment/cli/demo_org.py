@@ -233,7 +233,11 @@ def _evidence(fact: Fact, cycle_id: str) -> str:
 
 
 def _seed_training(periods: list[tuple[str, dt.date, dt.date]], people: dict[str, Person]) -> None:
-    """Past sessions with attendance, and one upcoming session."""
+    """Past training sessions with attendance, and one upcoming session.
+
+    This is history from before the app was in use, so it is written as it stood (dates in
+    the past, invitations already sent) rather than through the actions, which would mail
+    invitations today."""
     plan = [
         ("vendor-contract-clauses", 1, ("legal@example.com", "cio@example.com"), True),
         ("ir-exec-tabletop", 2, ("ceo@example.com", "cio@example.com", "legal@example.com"), True),
@@ -243,7 +247,7 @@ def _seed_training(periods: list[tuple[str, dt.date, dt.date]], people: dict[str
     for k, (module, period, emails, past) in enumerate(plan):
         _, opens, closes = periods[period]
         day = opens + dt.timedelta(days=45) if past else dt.date.today() + dt.timedelta(days=21)
-        session = queries.add_training_session(
+        training = queries.add_training_session(
             db.session,
             uid=f"demo-{k}@assessment",
             module_id=module,
@@ -256,13 +260,13 @@ def _seed_training(periods: list[tuple[str, dt.date, dt.date]], people: dict[str
             capacity=8,
             facilitator="External facilitator",
         )
-        _attend(session, [people[e] for e in emails], completed=past)
+        _attend(training, [people[e] for e in emails], completed=past)
 
 
-def _attend(session: TrainingSession, people: list[Person], completed: bool) -> None:
-    queries.assign_attendees(db.session, session, people)
-    for attendee in session.attendees:
-        attendee.invited_at = session.created_at
+def _attend(training: TrainingSession, people: list[Person], completed: bool) -> None:
+    queries.assign_attendees(db.session, training, people)
+    for attendee in training.attendees:
+        attendee.invited_at = training.created_at
         attendee.attended = True if completed else None
         attendee.completed = completed
 

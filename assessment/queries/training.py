@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from assessment.models import Person, SessionAttendee, TrainingSession, TrainingSessionStatus
+from assessment.models import Person, TrainingAttendee, TrainingSession, TrainingSessionStatus
 from assessment.queries.session import AnySession
 
 
@@ -35,7 +35,7 @@ def assign_attendees(
     present = {a.person_id for a in training.attendees}
     added = [p for p in people if p.id not in present]
     for person in added:
-        training.attendees.append(SessionAttendee(person_id=person.id, completed=False))
+        training.attendees.append(TrainingAttendee(person_id=person.id, completed=False))
     session.flush()
     return added
 
@@ -44,8 +44,8 @@ def completed_modules(session: AnySession) -> list[tuple[str, str, dt.datetime]]
     """(e-mail, module id, session start) for every completed attendance."""
     rows = session.execute(
         select(Person.email, TrainingSession.module_id, TrainingSession.starts_at)
-        .join(SessionAttendee, SessionAttendee.person_id == Person.id)
-        .join(TrainingSession, TrainingSession.id == SessionAttendee.session_id)
-        .where(SessionAttendee.completed.is_(True))
+        .join(TrainingAttendee, TrainingAttendee.person_id == Person.id)
+        .join(TrainingSession, TrainingSession.id == TrainingAttendee.training_session_id)
+        .where(TrainingAttendee.completed.is_(True))
     )
     return [(email, module, start) for email, module, start in rows]

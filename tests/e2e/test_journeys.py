@@ -13,7 +13,7 @@ from assessment import queries
 from assessment.actions import invitations
 from assessment.cli.demo_org import seed_demo
 from assessment.extensions import db
-from assessment.models import AuditEntry, FactAttestation, SessionAttendee
+from assessment.models import AuditEntry, FactAttestation, TrainingAttendee
 from tests.conftest import IN_CI, ROOT
 
 pytestmark = pytest.mark.browser
@@ -205,9 +205,9 @@ def test_hr_plans_training_and_records_attendance(browser, live_app, live_server
     expect(page.get_by_text("Attendance and completion saved")).to_be_visible()
     with live_app.app_context():
         assert db.session.scalar(
-            select(SessionAttendee.completed)
-            .where(SessionAttendee.person_id == person_id)
-            .order_by(SessionAttendee.session_id.desc())
+            select(TrainingAttendee.completed)
+            .where(TrainingAttendee.person_id == person_id)
+            .order_by(TrainingAttendee.training_session_id.desc())
         )
 
 

@@ -7,7 +7,6 @@ failing, so an author fixes a file in one pass. See docs/questionnaire-format.md
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -28,7 +27,7 @@ from assessment.services.content.definitions import (
 )
 from assessment.services.content.reference_files import read_facts, read_rubric, read_training
 from assessment.services.content.yaml_fields import Fields
-from assessment.services.content.yaml_lines import Problem, YamlError, load_yaml
+from assessment.services.content.yaml_lines import DataFileProblem, YamlError, load_yaml
 
 T = TypeVar("T")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
@@ -51,7 +50,7 @@ FOIL_CHOICES = (
 class CatalogueError(Exception):
     """The data files have problems; ``problems`` lists every one of them."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[DataFileProblem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
@@ -59,7 +58,7 @@ class CatalogueError(Exception):
 def load_catalogue(root: str | Path) -> Catalogue:
     """Read every data file under ``root``; raise CatalogueError listing all problems."""
     root = Path(root)
-    problems: list[Problem] = []
+    problems: list[DataFileProblem] = []
     rubric = _load(root / "rubric.yaml", root, problems, read_rubric)
     if rubric is None:
         raise CatalogueError(problems)
@@ -87,7 +86,7 @@ def load_catalogue(root: str | Path) -> Catalogue:
     return Catalogue(rubric, facts, training, questionnaires)
 
 
-def check(root: str | Path) -> list[Problem]:
+def check(root: str | Path) -> list[DataFileProblem]:
     """All problems of the data files under ``root`` (empty when they are valid)."""
     try:
         load_catalogue(root)
@@ -104,18 +103,18 @@ def _path_order(path: Path) -> tuple[str, tuple[int, ...]]:
 def _load(
     path: Path,
     root: Path,
-    problems: list[Problem],
-    reader: Callable[[object, str, list[Problem]], T],
+    problems: list[DataFileProblem],
+    reader: Callable[[object, str, list[DataFileProblem]], T],
 ) -> T | None:
     """Parse one file and hand it to ``reader``; unreadable files become problems."""
     name = str(path.relative_to(root.parent) if root.parent in path.parents else path)
     if not path.exists():
-        problems.append(Problem(name, 1, "file not found"))
+        problems.append(DataFileProblem(name, 1, "file not found"))
         return None
     try:
         data = load_yaml(path.read_text(encoding="utf-8"), name)
     except (UnicodeDecodeError, OSError) as error:
-        problems.append(Problem(name, 1, f"cannot read the file: {error}"))
+        problems.append(DataFileProblem(name, 1, f"cannot read the file: {error}"))
         return None
     except YamlError as error:
         problems.extend(error.problems)
@@ -129,13 +128,13 @@ class _QuestionnaireReader:
         rubric: Rubric,
         facts: dict[str, Fact],
         training: dict[str, TrainingModule],
-        problems: list[Problem],
+        problems: list[DataFileProblem],
         item_lines: dict[str, dict[str, int]],
     ):
         self.rubric, self.facts, self.training = rubric, facts, training
         self.problems, self.item_lines = problems, item_lines
 
-    def read(self, data: object, file: str, problems: list[Problem]) -> Questionnaire:
+    def read(self, data: object, file: str, problems: list[DataFileProblem]) -> Questionnaire:
         top = Fields(data, file, 1, problems, "the questionnaire")
         top.allow_only({"id", "role", "version", "title", "intro", "minutes", "items"})
         path = Path(file)
@@ -157,7 +156,7 @@ class _QuestionnaireReader:
             item = self._read_item(Fields(raw, file, line, problems, "an item"))
             if item.id in lines:
                 problems.append(
-                    Problem(
+                    DataFileProblem(
                         file,
                         line,
                         f"duplicate item id '{item.id}' (first at line {lines[item.id]})",
@@ -274,7 +273,7 @@ class _QuestionnaireReader:
             twin = likert.get(item.twin or "")
             if item.twin and (twin is None or twin.reverse == item.reverse or twin.id == item.id):
                 self.problems.append(
-                    Problem(
+                    DataFileProblem(
                         file,
                         lines.get(item.id, 1),
                         f"likert item {item.id} names twin '{item.twin}', which must be another "
@@ -286,7 +285,7 @@ class _QuestionnaireReader:
                 continue
             if not item.links:
                 self.problems.append(
-                    Problem(
+                    DataFileProblem(
                         file,
                         lines.get(item.id, 1),
                         f"confidence item {item.id} is linked to nothing",
@@ -295,7 +294,7 @@ class _QuestionnaireReader:
             for link in item.links:
                 if link not in knowledge:
                     self.problems.append(
-                        Problem(
+                        DataFileProblem(
                             file,
                             lines.get(item.id, 1),
                             f"confidence item {item.id} links to '{link}', which is not a "
@@ -335,7 +334,7 @@ def _meaning(item: Item) -> dict[str, object]:
 def _check_versions(
     questionnaires: Iterable[Questionnaire],
     item_lines: dict[str, dict[str, int]],
-    problems: list[Problem],
+    problems: list[DataFileProblem],
 ) -> None:
     """An item id keeps one meaning in every version, and belongs to one questionnaire."""
     first_seen: dict[str, tuple[Questionnaire, Item]] = {}
@@ -349,7 +348,7 @@ def _check_versions(
             where = f"{earlier_q.file}:{item_lines.get(earlier_q.file, {}).get(item.id, 1)}"
             if earlier_q.id != questionnaire.id:
                 problems.append(
-                    Problem(
+                    DataFileProblem(
                         questionnaire.file, line, f"item id '{item.id}' is already used by {where}"
                     )
                 )
@@ -359,23 +358,10 @@ def _check_versions(
             if changed:
                 detail = "; ".join(f"{k} {before[k]!r} -> {now[k]!r}" for k in changed)
                 problems.append(
-                    Problem(
+                    DataFileProblem(
                         questionnaire.file,
                         line,
                         f"item id '{item.id}' is reused with another meaning than in {where} "
                         f"({detail}); give the changed item a new id",
                     )
                 )
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m assessment.services.questionnaires [PATH]``: print problems, exit 1 if any."""
-    args = sys.argv[1:] if argv is None else argv
-    problems = check(args[0] if args else "questionnaires")
-    for problem in problems:
-        print(problem)
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

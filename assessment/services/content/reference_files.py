@@ -19,13 +19,13 @@ from assessment.services.content.definitions import (
     TrainingModule,
 )
 from assessment.services.content.yaml_fields import Fields, describe
-from assessment.services.content.yaml_lines import Problem
+from assessment.services.content.yaml_lines import DataFileProblem
 
 YES_PARTLY_NO = ("no", "partly", "yes")
 VERSION_KEYS = {"version"}
 
 
-def read_rubric(data: object, file: str, problems: list[Problem]) -> Rubric:
+def read_rubric(data: object, file: str, problems: list[DataFileProblem]) -> Rubric:
     """Levels with thresholds, nine domains described per level, and role weights."""
     top = Fields(data, file, 1, problems, "the rubric")
     top.allow_only({"version", "levels", "domains", "role_weights"})
@@ -81,7 +81,7 @@ def _read_levels(top: Fields) -> tuple[Level, ...]:
 
 
 def read_facts(
-    data: object, file: str, problems: list[Problem], domains: set[str]
+    data: object, file: str, problems: list[DataFileProblem], domains: set[str]
 ) -> dict[str, Fact]:
     """The posture facts, each with owner, value type, ordered categories and bands."""
     top = Fields(data, file, 1, problems, "the fact catalogue")
@@ -91,7 +91,7 @@ def read_facts(
     for line, raw in top.items("facts"):
         fact = _read_fact(Fields(raw, file, line, problems, "a fact"), domains)
         if fact.id in facts:
-            problems.append(Problem(file, line, f"duplicate fact id '{fact.id}'"))
+            problems.append(DataFileProblem(file, line, f"duplicate fact id '{fact.id}'"))
         facts[fact.id] = fact
     return facts
 
@@ -199,7 +199,7 @@ def _read_bands(f: Fields, category_ids: tuple[str, ...], better: str | None) ->
 
 
 def read_training(
-    data: object, file: str, problems: list[Problem], rubric: Rubric
+    data: object, file: str, problems: list[DataFileProblem], rubric: Rubric
 ) -> dict[str, TrainingModule]:
     """The training catalogue: modules mapped to domains and the levels they suit."""
     top = Fields(data, file, 1, problems, "the training catalogue")

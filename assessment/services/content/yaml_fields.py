@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assessment.services.content.yaml_lines import LineDict, LineList, Problem
+from assessment.services.content.yaml_lines import DataFileProblem, LineDict, LineList
 
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,79}$")
 
@@ -27,7 +27,7 @@ def describe(value: Any) -> str:
 class Fields:
     """Read keys of one mapping; wrong types, missing and unknown keys become problems."""
 
-    def __init__(self, data: Any, file: str, line: int, problems: list[Problem], what: str):
+    def __init__(self, data: Any, file: str, line: int, problems: list[DataFileProblem], what: str):
         self.file, self.problems, self.what = file, problems, what
         self.ok = isinstance(data, dict)
         if not self.ok:
@@ -36,7 +36,7 @@ class Fields:
         self.line = getattr(data, "line", line)
 
     def error(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message))
+        self.problems.append(DataFileProblem(self.file, line, message))
 
     def line_of(self, key: str) -> int:
         return self.data.line_of(key) if isinstance(self.data, LineDict) else self.line

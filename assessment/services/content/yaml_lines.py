@@ -36,7 +36,7 @@ class LineList(list[Any]):
 
 
 @dataclass(frozen=True, order=True)
-class Problem:
+class DataFileProblem:
     """One thing wrong with a data file, printed as ``file:line: message``."""
 
     file: str
@@ -48,7 +48,7 @@ class Problem:
 
 
 class YamlError(Exception):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[DataFileProblem]):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
@@ -60,19 +60,23 @@ def load_yaml(text: str, file: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlError([Problem(file, line, f"YAML syntax error: {error.problem}")]) from error
+        raise YamlError(
+            [DataFileProblem(file, line, f"YAML syntax error: {error.problem}")]
+        ) from error
     except yaml.YAMLError as error:
-        raise YamlError([Problem(file, 1, f"YAML error: {error}")]) from error
+        raise YamlError([DataFileProblem(file, 1, f"YAML error: {error}")]) from error
     if node is None:
-        raise YamlError([Problem(file, 1, "the file is empty")])
-    problems: list[Problem] = []
+        raise YamlError([DataFileProblem(file, 1, "the file is empty")])
+    problems: list[DataFileProblem] = []
     value = _convert(node, file, problems, SafeConstructor())
     if problems:
         raise YamlError(problems)
     return value
 
 
-def _convert(node: Node, file: str, problems: list[Problem], constructor: SafeConstructor) -> Any:
+def _convert(
+    node: Node, file: str, problems: list[DataFileProblem], constructor: SafeConstructor
+) -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, MappingNode):
         mapping = LineDict()
@@ -83,7 +87,7 @@ def _convert(node: Node, file: str, problems: list[Problem], constructor: SafeCo
             if not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             if key in mapping:
-                problems.append(Problem(file, key_line, f"duplicate key '{key}'"))
+                problems.append(DataFileProblem(file, key_line, f"duplicate key '{key}'"))
             mapping[key] = _convert(value_node, file, problems, constructor)
             mapping.key_lines[key] = key_line
         return mapping
