@@ -8,6 +8,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from assessment import actions, queries
+from assessment.actions import SYSTEM, Actor, Conflict, Forbidden, Invalid
+from assessment.actions.facts import FactInput
 from assessment.extensions import db
 from assessment.models import AuditEntry, FactValue
 from tests.conftest import add_user, complete_answers, log_in, open_test_cycle
@@ -171,3 +174,68 @@ def _all(app) -> list[tuple[str, str, str, dict[str, object]]]:
     with app.app_context():
         rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
         return [(e.actor, e.action, e.target, e.details) for e in rows]
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "allowed"),
+    [
+        ("draft", "open", True),
+        ("draft", "close", False),
+        ("open", "close", True),
+        ("open", "freeze", False),
+        ("closed", "freeze", True),
+        ("closed", "open", False),
+        ("frozen", "recompute", True),
+        ("frozen", "close", False),
+        ("draft", "explode", False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_write_layer_cycle_rules_are_one_table(app, status, step, allowed):
+    with app.app_context():
+        cycle = actions.cycles.create_cycle(
+            SYSTEM, "2031-Q1", dt.date(2031, 1, 1), dt.date(2031, 3, 31)
+        )
+        cycle.status = status
+        db.session.flush()
+        if allowed:
+            changed = actions.cycles.change_status(SYSTEM, cycle, step)
+            assert changed.cycle.status == actions.cycles.RULES[changed.transition][1]
+        else:
+            with pytest.raises((Conflict, Invalid)):
+                actions.cycles.change_status(SYSTEM, cycle, step)
+            assert cycle.status == status
+
+
+def test_write_layer_second_submission_is_refused_and_audited_once(app):
+    add_user(app, "ceo@example.com", role="ceo")
+    open_test_cycle(app, CYCLE)
+    with app.app_context():
+        cycle = queries.get_cycle(db.session, CYCLE)
+        person = queries.find_person_by_email(db.session, "ceo@example.com")
+        assert cycle is not None and person is not None
+        actions.responses.submit(SYSTEM, cycle, person, answers=complete_answers("ceo"))
+        db.session.commit()
+        with pytest.raises(Conflict):
+            actions.responses.submit(SYSTEM, cycle, person, answers=complete_answers("ceo"))
+        db.session.rollback()
+    assert len(entries(app, "response_submitted")) == 1
+
+
+def test_write_layer_fact_owner_may_not_report_another_roles_fact(app):
+    add_user(app, "hr@example.com", role="hr", permissions=("fact_owner",))
+    open_test_cycle(app, CYCLE)
+    with app.app_context():
+        cycle = queries.get_cycle(db.session, CYCLE)
+        account = queries.find_account_by_email(db.session, "hr@example.com")
+        assert cycle is not None and account is not None
+        hr = Actor.of_account(account)
+        assert "mfa_remote_access" not in actions.facts.editable_facts(hr)
+        with pytest.raises(Forbidden):
+            actions.facts.report_facts(
+                hr,
+                cycle,
+                {"mfa_remote_access": FactInput(category="yes")},
+                as_of=dt.date.today(),
+                evidence="e",
+            )
