@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
 from assessment import queries
 from assessment.actions import audit
 from assessment.actions.actor import Actor
-from assessment.actions.errors import NotFound
+from assessment.actions.errors import Forbidden, NotFound
 from assessment.extensions import db
 from assessment.models import Account, ApiToken
 from assessment.services.security.tokens import token_hash
@@ -31,6 +32,24 @@ def issue_token(actor: Actor, email: str, days: int) -> IssuedToken:
     queries.add_token(db.session, account, token_hash(token), days)
     audit.record(actor, "token_created", account.person.email, days=days)
     return IssuedToken(account, token)
+
+
+def authenticate(token: str) -> Account:
+    """The account a bearer token acts for, stamping the token's last use; ``Forbidden`` for
+    a token that is unknown, expired, revoked or whose account is disabled. Not audited:
+    every API call would add an entry."""
+    found = queries.find_token_by_hash(db.session, token_hash(token))
+    now = dt.datetime.now(dt.UTC)
+    if found is None or found.revoked_at is not None or _utc(found.expires_at) <= now:
+        raise Forbidden("The token is unknown, expired or revoked.")
+    if not found.account.active:
+        raise Forbidden("The token's account is disabled.")
+    found.last_used_at = now
+    return found.account
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def revoke_token(actor: Actor, token_id: int) -> ApiToken:

@@ -3,7 +3,6 @@ the registry from which the OpenAPI document is generated."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -15,12 +14,10 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
-from assessment import queries
-from assessment.actions import ActionError, Actor, Conflict, Forbidden, Invalid, NotFound
+from assessment.actions import ActionError, Actor, Conflict, Forbidden, Invalid, NotFound, tokens
 from assessment.extensions import csrf, db
 from assessment.http_problem import problem
 from assessment.models import Account
-from assessment.services.security.tokens import token_hash
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -90,18 +87,10 @@ def _authenticate() -> Account:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
         raise ApiError(401, "Unauthorized", "Send 'Authorization: Bearer <token>'.")
-    token = queries.find_token_by_hash(db.session, token_hash(header[7:].strip()))
-    now = dt.datetime.now(dt.UTC)
-    if token is None or token.revoked_at is not None or _utc(token.expires_at) <= now:
-        raise ApiError(401, "Unauthorized", "The token is unknown, expired or revoked.")
-    if not token.account.active:
-        raise ApiError(401, "Unauthorized", "The token's account is disabled.")
-    token.last_used_at = now
-    return token.account
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    try:
+        return tokens.authenticate(header[7:].strip())
+    except ActionError as refused:
+        raise ApiError(401, "Unauthorized", refused.message) from refused
 
 
 def operation(
