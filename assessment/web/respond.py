@@ -31,7 +31,12 @@ from assessment.http_problem import problem
 from assessment.models import Cycle, CycleStatus, ResponseStatus
 from assessment.reports.personal_results import personal_results
 from assessment.services.answering.answers import MAX_COMMENT_LENGTH, missing_items
-from assessment.services.answering.questionnaire_pages import Page, paginate, parse_answer, progress
+from assessment.services.answering.questionnaire_pages import (
+    QuestionnairePage,
+    parse_answer,
+    progress,
+    split_into_pages,
+)
 from assessment.services.content.definitions import Questionnaire
 from assessment.services.identity_cache import IdentityCache
 from assessment.web.answer_controls import choice_controls, field_name
@@ -65,7 +70,7 @@ class Context:
     cycle: queries.CycleState
     person_id: int
     questionnaire: Questionnaire
-    pages: tuple[Page, ...]
+    pages: tuple[QuestionnairePage, ...]
     response: queries.ResponseState | None
 
 
@@ -84,12 +89,14 @@ def _context(cycle_id: str) -> Context:
 
 
 # Pages depend only on a questionnaire version and the rubric, both immutable once loaded.
-_paginated: IdentityCache[tuple[Page, ...]] = IdentityCache(limit=1000)
+_paginated: IdentityCache[tuple[QuestionnairePage, ...]] = IdentityCache(limit=1000)
 
 
-def _pages(questionnaire: Questionnaire) -> tuple[Page, ...]:
+def _pages(questionnaire: Questionnaire) -> tuple[QuestionnairePage, ...]:
     rubric = catalogue().rubric
-    return _paginated.get((questionnaire, rubric), None, lambda: paginate(questionnaire, rubric))
+    return _paginated.get(
+        (questionnaire, rubric), None, lambda: split_into_pages(questionnaire, rubric)
+    )
 
 
 @bp.route("/i/<token>")
@@ -353,7 +360,7 @@ def _not_editable(ctx: Context) -> WerkzeugResponse | None:
     return None
 
 
-def _posted_answers(current: Page) -> tuple[dict[str, object], dict[str, str]]:
+def _posted_answers(current: QuestionnairePage) -> tuple[dict[str, object], dict[str, str]]:
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
     for item in current.items:

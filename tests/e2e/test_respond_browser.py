@@ -14,14 +14,14 @@ from assessment import queries
 from assessment.actions import invitations
 from assessment.extensions import db
 from assessment.models import Answer, Person, Response
-from assessment.services.answering.questionnaire_pages import paginate
+from assessment.services.answering.questionnaire_pages import split_into_pages
 from tests.conftest import add_user, open_test_cycle, shipped_catalogue
 
 pytestmark = pytest.mark.browser
 
 CYCLE = "2026-Q4"
 CEO = shipped_catalogue().current("ceo")
-PAGES = paginate(CEO, shipped_catalogue().rubric)
+PAGES = split_into_pages(CEO, shipped_catalogue().rubric)
 
 
 @pytest.fixture

@@ -1,5 +1,9 @@
 from assessment import ROOT
-from assessment.services.answering.questionnaire_pages import paginate, parse_answer, progress
+from assessment.services.answering.questionnaire_pages import (
+    parse_answer,
+    progress,
+    split_into_pages,
+)
 from assessment.services.content.questionnaire_files import load_catalogue
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
@@ -8,7 +12,7 @@ CATALOGUE = load_catalogue(ROOT / "questionnaires")
 def test_pages_follow_rubric_domains_and_hold_every_item_once():
     for role in ("ceo", "cio", "it_manager", "hr", "legal"):
         q = CATALOGUE.current(role)
-        pages = paginate(q, CATALOGUE.rubric)
+        pages = split_into_pages(q, CATALOGUE.rubric)
         ids = [i.id for p in pages for i in p.items]
         assert sorted(ids) == sorted(i.id for i in q.items)
         order = [d.id for d in CATALOGUE.rubric.domains]
@@ -19,7 +23,7 @@ def test_pages_follow_rubric_domains_and_hold_every_item_once():
 def test_confidence_question_follows_its_last_linked_question():
     for role in ("ceo", "cio", "it_manager", "hr", "legal"):
         q = CATALOGUE.current(role)
-        sequence = [i for p in paginate(q, CATALOGUE.rubric) for i in p.items]
+        sequence = [i for p in split_into_pages(q, CATALOGUE.rubric) for i in p.items]
         position = {item.id: k for k, item in enumerate(sequence)}
         for item in sequence:
             if item.type == "confidence":

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from assessment.extensions import db
 from assessment.models import Answer, Response
-from assessment.services.answering.questionnaire_pages import paginate
+from assessment.services.answering.questionnaire_pages import split_into_pages
 from assessment.web.answer_controls import field_name
 from tests.conftest import (
     add_user,
@@ -23,7 +23,7 @@ from tests.fixtures.bad_inputs import CORPUS
 
 CYCLE = "2026-Q4"
 CEO = shipped_catalogue().current("ceo")
-PAGES = paginate(CEO, shipped_catalogue().rubric)
+PAGES = split_into_pages(CEO, shipped_catalogue().rubric)
 
 
 def form_for(page_number: int, answers: dict[str, object], action: str = "next") -> dict[str, str]:

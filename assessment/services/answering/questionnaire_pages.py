@@ -10,7 +10,7 @@ from assessment.services.content.definitions import Item, Questionnaire, Rubric
 
 
 @dataclass(frozen=True)
-class Page:
+class QuestionnairePage:
     number: int  # 1-based
     domain_id: str
     title: str
@@ -28,7 +28,7 @@ class Progress:
         return round(100 * self.answered / self.required) if self.required else 100
 
 
-def paginate(questionnaire: Questionnaire, rubric: Rubric) -> tuple[Page, ...]:
+def split_into_pages(questionnaire: Questionnaire, rubric: Rubric) -> tuple[QuestionnairePage, ...]:
     """One page per rubric domain that has items, in rubric order; items keep file order.
 
     A confidence question asks about answers just given, so it goes on the page of its last
@@ -50,11 +50,11 @@ def paginate(questionnaire: Questionnaire, rubric: Rubric) -> tuple[Page, ...]:
             items = by_domain[placed.get(last or "", item.domain)]
             after = next((k for k, i in enumerate(items) if i.id == last), len(items) - 1)
             items.insert(after + 1, item)
-    pages: list[Page] = []
+    pages: list[QuestionnairePage] = []
     for domain in rubric.domains:
         if by_domain[domain.id]:
             pages.append(
-                Page(
+                QuestionnairePage(
                     len(pages) + 1,
                     domain.id,
                     domain.name,
