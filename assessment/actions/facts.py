@@ -13,7 +13,7 @@ from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle, FactAttestation
+from assessment.models import Cycle, FactAttestation, Person
 from assessment.services.facts.entries import FactEntry, read_entry
 
 
@@ -54,8 +54,7 @@ def report_facts(
     """
     if cycle.is_frozen:
         raise Conflict(f"Cycle {cycle.id} is frozen; its facts cannot change.")
-    facts = catalogue().facts
-    allowed = editable_facts(actor)
+    facts, allowed = catalogue().facts, editable_facts(actor)
     if refused := sorted(f for f in values if f in facts and f not in allowed):
         raise Forbidden(f"You may not report {', '.join(refused)}.")
     reason = reason.strip()
@@ -64,27 +63,8 @@ def report_facts(
             "The fact report was attested: give a reason for the change.",
             {"reason": "The report was attested: say why the value changes."},
         )
-    entries, errors = {}, {}
-    for fact_id, given in values.items():
-        if fact_id not in facts:
-            errors[fact_id] = "unknown fact"
-            continue
-        entry, problem = read_entry(
-            facts[fact_id],
-            category=given.category,
-            number=given.number,
-            date=given.date,
-            as_of=as_of,
-        )
-        if entry is None:
-            errors[fact_id] = problem or "Invalid value."
-        else:
-            entries[fact_id] = entry
-    if errors:
-        raise Invalid("Nothing was stored.", errors)
-    person = queries.get_person(db.session, actor.person_id) if actor.person_id else None
-    if person is None:
-        raise Forbidden("Facts are reported by a person; this account has none.")
+    entries = _read_entries(values, as_of)
+    person = _person(actor, "Facts are reported by a person; this account has none.")
     for fact_id, entry in entries.items():
         queries.add_fact_value(
             db.session,
@@ -106,9 +86,7 @@ def report_facts(
 
 def attest(actor: Actor, cycle: Cycle) -> FactAttestation:
     """Sign off the cycle's fact report as it stands; later changes then need a reason."""
-    person = queries.get_person(db.session, actor.person_id) if actor.person_id else None
-    if person is None:
-        raise Forbidden("Attestation is signed by a person; this account has none.")
+    person = _person(actor, "Attestation is signed by a person; this account has none.")
     attestation = queries.attest_facts(db.session, cycle.id, person)
     if attestation is None:
         raise Conflict("There is nothing to attest yet.")
@@ -125,3 +103,34 @@ def set_delegation(actor: Actor, fact_id: str, person_id: int, granted: bool) ->
     queries.set_delegation(db.session, fact_id, person_id, granted)
     action = "fact_delegated" if granted else "fact_delegation_removed"
     audit.record(actor, action, fact_id, person_id=person_id)
+
+
+def _read_entries(values: Mapping[str, FactInput], as_of: dt.date) -> dict[str, FactEntry]:
+    """Each value checked against its fact; ``Invalid`` naming every fact at fault."""
+    facts = catalogue().facts
+    entries, errors = {}, {}
+    for fact_id, given in values.items():
+        if fact_id not in facts:
+            errors[fact_id] = "unknown fact"
+            continue
+        entry, problem = read_entry(
+            facts[fact_id],
+            category=given.category,
+            number=given.number,
+            date=given.date,
+            as_of=as_of,
+        )
+        if entry is None:
+            errors[fact_id] = problem or "Invalid value."
+        else:
+            entries[fact_id] = entry
+    if errors:
+        raise Invalid("Nothing was stored.", errors)
+    return entries
+
+
+def _person(actor: Actor, refusal: str) -> Person:
+    person = queries.get_person(db.session, actor.person_id) if actor.person_id else None
+    if person is None:
+        raise Forbidden(refusal)
+    return person
