@@ -101,6 +101,9 @@ class Account(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session cookie; raising it ends every session of the account at once
+    # (log-out, password change), since cookies live in the browser, not on the server.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -147,6 +150,7 @@ class Cycle(Base):
     opens: Mapped[dt.date] = mapped_column(Date)
     closes: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=CycleStatus.DRAFT)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -286,6 +290,8 @@ class AnswerStash(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     cycle_id: Mapped[str] = mapped_column(String(20))
+    # The account whose session expired: kept answers are offered to that account only.
+    account_id: Mapped[int | None] = mapped_column(Integer)
     answers: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -397,6 +403,9 @@ class TrainingAttendee(Base):
     invited_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     attended: Mapped[bool | None] = mapped_column()
     completed: Mapped[bool] = mapped_column(default=False)
+    # When attendance or completion was last recorded: the training effect counts only what
+    # was recorded before the later cycle closed, so later edits cannot single anyone out.
+    marked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     training_session: Mapped[TrainingSession] = relationship(back_populates="attendees")
     person: Mapped[Person] = relationship()
@@ -427,6 +436,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC over (count, last_hash): rolling the head back to an earlier entry needs the key.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class ApiToken(Base):

@@ -13,11 +13,15 @@ from assessment.web import (
     facts,
     gaps,
     headers,
+    invitation_links,
     main,
     navigation,
     respond,
     training,
 )
+
+# ``invitation_links`` adds its routes to the respond blueprint when imported.
+INVITATION_ROUTES = invitation_links
 
 
 def init_app(app: Flask) -> None:

@@ -31,6 +31,10 @@ from assessment.web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
 
+# Set in the session when a person signed in through an invitation link: the session may then
+# reach that cycle's questionnaire and nothing else (see ``web.invitation_links``).
+SCOPE_KEY = "invitation_cycle"
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -169,7 +173,7 @@ def login() -> str | Response:
         else:
             db.session.commit()
             login_user(SignedIn.of(account))
-            session.pop("invitation_cycle", None)  # a password log-in is not limited to one link
+            session.pop(SCOPE_KEY, None)  # a password log-in is not limited to one link
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -180,7 +184,7 @@ def logout() -> Response:
         accounts.sign_out(current_actor())
         db.session.commit()
     logout_user()
-    session.pop("invitation_cycle", None)
+    session.pop(SCOPE_KEY, None)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

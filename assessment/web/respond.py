@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,27 +40,12 @@ from assessment.services.answering.questionnaire_pages import (
 from assessment.services.content.definitions import Questionnaire
 from assessment.services.identity_cache import IdentityCache
 from assessment.web.answer_controls import choice_controls, field_name
-from assessment.web.auth import SignedIn, current_actor
+from assessment.web.auth import SCOPE_KEY, current_actor
 
 bp = Blueprint("respond", __name__)
 
-SCOPE_KEY = "invitation_cycle"  # set when signed in through an invitation link
 STASH_KEY = "answer_stash"
 MAX_STASHED = 64  # more fields than any page has: a stash never grows without bound
-SCOPE_ENDPOINTS = {"auth.logout", "auth.login", "static", "main.healthz"}
-
-
-@bp.before_app_request
-def keep_invitation_sessions_in_scope() -> WerkzeugResponse | None:
-    """A link signs a person into their own questionnaire for one cycle, nothing else."""
-    cycle_id = session.get(SCOPE_KEY)
-    if (
-        cycle_id
-        and request.endpoint
-        and not (request.endpoint.startswith("respond.") or request.endpoint in SCOPE_ENDPOINTS)
-    ):
-        return redirect(url_for("respond.intro", cycle_id=cycle_id))
-    return None
 
 
 @dataclass
@@ -97,26 +82,6 @@ def _pages(questionnaire: Questionnaire) -> tuple[QuestionnairePage, ...]:
     return _paginated.get(
         (questionnaire, rubric), None, lambda: split_into_pages(questionnaire, rubric)
     )
-
-
-@bp.route("/i/<token>")
-@limiter.limit(
-    lambda: current_app.config["INVITATION_LIMIT_PER_ADDRESS"],
-    scope="invitation",
-    deduct_when=lambda response: response.status_code == 404,
-)
-def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
-    check = actions.invitations.check_link(token)
-    if check.invitation is None:
-        return render_template("respond/link_problem.html", reason=check.problem), 404
-    invited = check.invitation
-    if check.problem == "closed":
-        return render_template("respond/closed.html", cycle=invited.cycle), 410
-    account = actions.invitations.open_link(invited)
-    db.session.commit()
-    login_user(SignedIn.of(account))
-    session[SCOPE_KEY] = invited.cycle_id
-    return redirect(url_for("respond.intro", cycle_id=invited.cycle_id))
 
 
 @bp.route("/respond/<cycle_id>")

@@ -1,0 +1,48 @@
+"""Invitation links: a personal link signs its person into their own questionnaire for one
+cycle, and nothing else. The routes belong to the respond blueprint."""
+
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import login_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from assessment import actions
+from assessment.extensions import db, limiter
+from assessment.web.auth import SCOPE_KEY, SignedIn
+from assessment.web.respond import bp
+
+SCOPE_ENDPOINTS = {"auth.logout", "auth.login", "static", "main.healthz"}
+
+
+@bp.before_app_request
+def keep_invitation_sessions_in_scope() -> WerkzeugResponse | None:
+    """A link signs a person into their own questionnaire for one cycle, nothing else."""
+    cycle_id = session.get(SCOPE_KEY)
+    if (
+        cycle_id
+        and request.endpoint
+        and not (request.endpoint.startswith("respond.") or request.endpoint in SCOPE_ENDPOINTS)
+    ):
+        return redirect(url_for("respond.intro", cycle_id=cycle_id))
+    return None
+
+
+@bp.route("/i/<token>")
+@limiter.limit(
+    lambda: current_app.config["INVITATION_LIMIT_PER_ADDRESS"],
+    scope="invitation",
+    deduct_when=lambda response: response.status_code == 404,
+)
+def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
+    check = actions.invitations.check_link(token)
+    if check.invitation is None:
+        return render_template("respond/link_problem.html", reason=check.problem), 404
+    invited = check.invitation
+    if check.problem == "closed":
+        return render_template("respond/closed.html", cycle=invited.cycle), 410
+    account = actions.invitations.open_link(invited)
+    db.session.commit()
+    login_user(SignedIn.of(account))
+    session[SCOPE_KEY] = invited.cycle_id
+    return redirect(url_for("respond.intro", cycle_id=invited.cycle_id))
