@@ -151,6 +151,9 @@ class Cycle(Base):
     closes: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=CycleStatus.DRAFT)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Completed training as recorded when the cycle closed: [e-mail, module, session start].
+    # The training effect reads this, so later attendance edits cannot change it.
+    training_at_close: Mapped[list[list[str]] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

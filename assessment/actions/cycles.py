@@ -75,6 +75,14 @@ def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> C
     version = None
     if step is Transition.OPEN:
         queries.open_cycle(db.session, cycle, current_questionnaires())
+    elif step is Transition.CLOSE:
+        cycle.closed_at = dt.datetime.now(dt.UTC)
+        # Who had completed which training, frozen now: the training effect of this cycle is
+        # computed from this record, never from attendance edited later (F-01).
+        cycle.training_at_close = [
+            [email, module, start.isoformat()]
+            for email, module, start in queries.completed_modules(db.session)
+        ]
     elif step in (Transition.FREEZE, Transition.RECOMPUTE):
         version = _store_reports(cycle, _person(actor))
     cycle.status = after

@@ -7,8 +7,10 @@ whose one lock would otherwise serialise every autosave. Submitting is audited.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from assessment import queries
 from assessment.actions import audit
@@ -51,9 +53,13 @@ def save_answers(
     elsewhere since the version the caller saw comes back as a conflict, never overwritten.
 
     Raises ``IntegrityError`` or ``StaleDataError`` when another request wrote the same rows
-    at the same moment: the caller rolls back and tries once more.
+    at the same moment: the caller rolls back and tries once more. ``Conflict`` when the
+    response was submitted meanwhile: nothing is written to a submitted response.
     """
-    return queries.save_answers_by_id(db.session, response_id, values, seen_versions)
+    try:
+        return queries.save_answers_by_id(db.session, response_id, values, seen_versions)
+    except queries.NotDraft as error:
+        raise Conflict("This questionnaire can no longer be changed.") from error
 
 
 def submit(
@@ -89,6 +95,10 @@ def submit(
         queries.save_answers(db.session, response, given)
     if not queries.submit_response(db.session, response, SCORING_VERSION):
         raise Conflict("This person already submitted in this cycle.")
+    # Checked again now that the response is locked as submitted: an answer cleared by a save
+    # that landed after the first check must not leave a submitted response incomplete (F-07).
+    # Raising here makes the caller roll the submission back.
+    _check_complete(questionnaire, {}, queries.stored_answer_values(db.session, response.id))
     queries.mark_invitation_completed(db.session, person.id, cycle.id)
     audit.record(actor, "response_submitted", f"{cycle.id}/{person.email}")
     return Submitted(response, questionnaire)
@@ -123,15 +133,31 @@ def remember_page(response_id: int, number: int) -> None:
     queries.remember_page(db.session, response_id, number)
 
 
-def keep_answers(key: str, cycle_id: str, answers: dict[str, object]) -> dict[str, object]:
-    """Keep answers posted after the session or form expired, merged with any kept before
-    under the same key for the same cycle; returns everything kept now. Their owner decides
-    later whether to apply them."""
+# Bounds on answers kept from expired sessions (F-09): one page's worth per browser, a cap on
+# all kept sets waiting, and nothing older than a session lasts.
+MAX_KEPT_ANSWERS: Final = 64
+MAX_KEPT_SETS: Final = 5000
+KEPT_FOR: Final = dt.timedelta(hours=12)
+
+
+def keep_answers(
+    key: str, cycle_id: str, answers: dict[str, object], *, account_id: int | None
+) -> dict[str, object]:
+    """Keep answers posted after the session or form expired, merged with those kept before
+    under the same key for the same cycle (newest first, at most ``MAX_KEPT_ANSWERS``);
+    returns everything kept now. Their owner decides later whether to apply them."""
+    queries.purge_stashes(db.session, dt.datetime.now(dt.UTC) - KEPT_FOR)
     previous = queries.take_stash(db.session, key)
-    if previous and previous.cycle_id == cycle_id:
-        answers = {**previous.answers, **answers}
-    queries.stash_answers(db.session, key, cycle_id, answers)
-    return answers
+    if previous is None and queries.count_stashes(db.session) >= MAX_KEPT_SETS:
+        raise Conflict(
+            "Too many answers are waiting to be saved right now; sign in again and re-enter "
+            "this page. Everything saved before is still there."
+        )
+    if previous and previous.cycle_id == cycle_id and previous.account_id == account_id:
+        answers = {**answers, **{k: v for k, v in previous.answers.items() if k not in answers}}
+    kept = dict(list(answers.items())[:MAX_KEPT_ANSWERS])
+    queries.stash_answers(db.session, key, cycle_id, kept, account_id)
+    return kept
 
 
 def drop_kept_answers(key: str) -> None:

@@ -127,10 +127,16 @@ def cancel(actor: Actor, training: TrainingSession) -> int:
 def record_attendance(
     actor: Actor, training: TrainingSession, attended: set[int], completed: set[int]
 ) -> None:
-    """Who attended and who completed (only someone who attended can have completed)."""
+    """Who attended and who completed (only someone who attended can have completed). Each
+    change is stamped: the training effect counts only what was recorded before the later
+    cycle closed (see ``reports.training_needs.effect_of_training``)."""
+    now = dt.datetime.now(dt.UTC)
     for attendee in training.attendees:
+        was = (attendee.attended, attendee.completed)
         attendee.attended = attendee.person_id in attended
         attendee.completed = attendee.person_id in completed and attendee.attended
+        if (attendee.attended, attendee.completed) != was:
+            attendee.marked_at = now
     db.session.flush()
     audit.record(
         actor,

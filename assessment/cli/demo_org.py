@@ -269,6 +269,8 @@ def _attend(training: TrainingSession, people: list[Person], completed: bool) ->
         attendee.invited_at = training.created_at
         attendee.attended = True if completed else None
         attendee.completed = completed
+        # recorded the day after the session, as an HR coordinator would have
+        attendee.marked_at = training.starts_at + dt.timedelta(days=1) if completed else None
 
 
 def write_logins(logins: list[tuple[str, str]]) -> Path:

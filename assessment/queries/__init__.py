@@ -58,6 +58,7 @@ from assessment.queries.respondent import (
     respondent_state,
 )
 from assessment.queries.responses import (
+    NotDraft,
     SaveOutcome,
     SubmittedAnswers,
     get_response,
@@ -67,13 +68,20 @@ from assessment.queries.responses import (
     save_answers,
     save_answers_by_id,
     start_response,
+    stored_answer_values,
     submit_response,
     submitted_answers,
     submitted_responses,
 )
 from assessment.queries.session import AnySession
 from assessment.queries.snapshots import add_snapshot, latest_snapshot
-from assessment.queries.stash import drop_stash, stash_answers, take_stash
+from assessment.queries.stash import (
+    count_stashes,
+    drop_stash,
+    purge_stashes,
+    stash_answers,
+    take_stash,
+)
 from assessment.queries.tokens import add_token, find_token_by_hash, list_tokens, revoke_token
 from assessment.queries.training import (
     add_training_session,
@@ -84,6 +92,10 @@ from assessment.queries.training import (
 )
 
 __all__ = [
+    "count_stashes",
+    "purge_stashes",
+    "NotDraft",
+    "stored_answer_values",
     "AnySession",
     "CycleState",
     "RespondentState",

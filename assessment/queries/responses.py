@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, insert, inspect, select, update
+from sqlalchemy import bindparam, exists, insert, inspect, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.base import NO_VALUE
@@ -74,18 +74,49 @@ def save_answers(
     return outcome
 
 
+class NotDraft(Exception):
+    """The response was submitted (by another request) before these answers could be saved."""
+
+
 # Prebuilt: every autosave runs these, and building a statement cost more than running it.
+# Every answer write is conditional on the response still being a draft, in the same
+# statement: a save racing the submit can never change a submitted response (F-07).
+_STILL_DRAFT = (
+    select(Response.id)
+    .where(Response.id == bindparam("response"), Response.status == ResponseStatus.DRAFT)
+    .scalar_subquery()
+)
+# On PostgreSQL a save first takes a share lock on its response row, so it waits for a submit
+# in progress (which holds the row) and then sees it submitted. SQLite has one writer anyway.
+_LOCK_DRAFT = (
+    select(Response.status).where(Response.id == bindparam("response")).with_for_update(read=True)
+)
 _ANSWERS_BEING_SAVED = select(Answer.id, Answer.item_id, Answer.value, Answer.version).where(
     Answer.response_id == bindparam("response"),
     Answer.item_id.in_(bindparam("items", expanding=True)),
 )
-_NEW_ANSWER = insert(Answer)
+_VALUE = bindparam("value", type_=Answer.__table__.c.value.type)
+_NEW_ANSWER = insert(Answer).from_select(
+    ["response_id", "item_id", "value", "version", "updated_at"],
+    select(
+        _STILL_DRAFT,
+        bindparam("item_id", type_=Answer.__table__.c.item_id.type),
+        _VALUE,
+        literal(1),
+        bindparam("now", type_=Answer.__table__.c.updated_at.type),
+    ).where(_STILL_DRAFT.is_not(None)),
+)
 _CHANGED_ANSWER = (
     update(Answer)
-    .where(Answer.id == bindparam("answer"), Answer.version == bindparam("seen"))
-    .values(
-        value=bindparam("value", type_=Answer.__table__.c.value.type), version=Answer.version + 1
+    .where(
+        Answer.id == bindparam("answer"),
+        Answer.version == bindparam("seen"),
+        Answer.response_id == _STILL_DRAFT,
     )
+    .values(value=_VALUE, version=Answer.version + 1, updated_at=bindparam("now"))
+)
+_STORED_VALUES = select(Answer.item_id, Answer.value).where(
+    Answer.response_id == bindparam("response")
 )
 
 
@@ -105,6 +136,10 @@ def save_answers_by_id(
     """
     seen_versions = seen_versions or {}
     connection = session.connection()
+    status = connection.execute(_LOCK_DRAFT, {"response": response_id}).scalar_one_or_none()
+    if status != ResponseStatus.DRAFT:
+        raise NotDraft(f"response {response_id} is {status}")
+    now = dt.datetime.now(dt.UTC)
     existing = {
         row.item_id: row
         for row in connection.execute(
@@ -116,9 +151,12 @@ def save_answers_by_id(
     for item_id, value in values.items():
         row = existing.get(item_id)
         if row is None:
-            connection.execute(
-                _NEW_ANSWER, {"response_id": response_id, "item_id": item_id, "value": value}
+            added = connection.execute(
+                _NEW_ANSWER,
+                {"response": response_id, "item_id": item_id, "value": value, "now": now},
             )
+            if added.rowcount != 1:
+                raise NotDraft(f"response {response_id} was submitted while saving")
             saved[item_id] = 1
         elif row.value == value:
             saved[item_id] = row.version
@@ -126,12 +164,25 @@ def save_answers_by_id(
             conflicts[item_id] = row.value
         else:
             changed = connection.execute(
-                _CHANGED_ANSWER, {"answer": row.id, "seen": row.version, "value": value}
+                _CHANGED_ANSWER,
+                {
+                    "answer": row.id,
+                    "seen": row.version,
+                    "value": value,
+                    "response": response_id,
+                    "now": now,
+                },
             )
             if changed.rowcount != 1:
                 raise StaleDataError(f"answer {item_id} changed while it was being saved")
             saved[item_id] = row.version + 1
     return SaveOutcome(saved, conflicts)
+
+
+def stored_answer_values(session: AnySession, response_id: int) -> dict[str, object]:
+    """Item → value of the response's answers as stored now (cleared answers left out)."""
+    rows = session.connection().execute(_STORED_VALUES, {"response": response_id})
+    return {item_id: value for item_id, value in rows if value is not None}
 
 
 def submit_response(session: AnySession, response: Response, scoring_version: str) -> bool:

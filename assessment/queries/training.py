@@ -40,12 +40,17 @@ def assign_attendees(
     return added
 
 
-def completed_modules(session: AnySession) -> list[tuple[str, str, dt.datetime]]:
-    """(e-mail, module id, session start) for every completed attendance."""
-    rows = session.execute(
+def completed_modules(
+    session: AnySession, recorded_before: dt.datetime | None = None
+) -> list[tuple[str, str, dt.datetime]]:
+    """(e-mail, module id, session start) for every completed attendance; with
+    ``recorded_before``, only completions recorded before that moment."""
+    query = (
         select(Person.email, TrainingSession.module_id, TrainingSession.starts_at)
         .join(TrainingAttendee, TrainingAttendee.person_id == Person.id)
         .join(TrainingSession, TrainingSession.id == TrainingAttendee.training_session_id)
         .where(TrainingAttendee.completed.is_(True))
     )
-    return [(email, module, start) for email, module, start in rows]
+    if recorded_before is not None:
+        query = query.where(TrainingAttendee.marked_at < recorded_before)
+    return [(email, module, start) for email, module, start in session.execute(query)]

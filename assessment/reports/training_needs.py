@@ -13,7 +13,7 @@ from flask import current_app
 from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle
+from assessment.models import Cycle, CycleStatus
 from assessment.reports.scores import ScoredPerson, scores_of
 from assessment.reports.trends import person_scores
 from assessment.services.content.definitions import ROLE_LABELS
@@ -76,13 +76,20 @@ def training_status(cycle: Cycle, scored: Sequence[ScoredPerson] | None = None) 
 
 
 def effect_of_training(cycle: Cycle | None) -> tuple[Cycle, list[EffectRow]] | None:
-    """Trained against untrained change from the previous cycle, once this one has scores."""
+    """Trained against untrained change from the previous cycle to this one, once this one
+    has closed.
+
+    Who counts as trained is fixed when the later cycle closes: only completions recorded
+    before then count. HR chooses who attended, so if every edit of attendance changed the
+    figures, comparing two views would reveal one person's change (a differencing attack);
+    with the set frozen there is only one view, and groups below the minimum stay hidden.
+    """
     previous = queries.previous_cycle(db.session, cycle) if cycle else None
-    if cycle is None or previous is None:
+    if cycle is None or previous is None or cycle.status in (CycleStatus.DRAFT, CycleStatus.OPEN):
         return None
     modules = catalogue().training
     trained: dict[str, set[str]] = {}
-    for email, module, start in queries.completed_modules(db.session):
+    for email, module, start in completions_at_close(cycle):
         if module in modules and previous.opens <= as_utc(start).date() <= cycle.opens:
             trained.setdefault(email, set()).update(modules[module].domains)
     rows = training_effect(
@@ -93,6 +100,24 @@ def effect_of_training(cycle: Cycle | None) -> tuple[Cycle, list[EffectRow]] | N
     )
     shown = [r for r in rows if r.trained or r.untrained]
     return (previous, shown) if shown else None
+
+
+def completions_at_close(cycle: Cycle) -> list[tuple[str, str, dt.datetime]]:
+    """Completed training as it stood when the cycle closed: the record kept at the close, or
+    for a cycle closed before such records, the completions recorded before it closed."""
+    if cycle.training_at_close is not None:
+        return [
+            (email, module, dt.datetime.fromisoformat(start))
+            for email, module, start in cycle.training_at_close
+        ]
+    return queries.completed_modules(db.session, closed_at(cycle))
+
+
+def closed_at(cycle: Cycle) -> dt.datetime:
+    """When the cycle closed; for one closed before that was recorded, the end of its last day."""
+    if cycle.closed_at is not None:
+        return as_utc(cycle.closed_at)
+    return dt.datetime.combine(cycle.closes + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

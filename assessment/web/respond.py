@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -37,14 +38,14 @@ from assessment.services.answering.questionnaire_pages import (
     progress,
     split_into_pages,
 )
-from assessment.services.content.definitions import Questionnaire
+from assessment.services.content.definitions import Item, Questionnaire
 from assessment.services.identity_cache import IdentityCache
 from assessment.web.answer_controls import choice_controls, field_name
 from assessment.web.auth import SCOPE_KEY, current_actor
 
 bp = Blueprint("respond", __name__)
 
-STASH_KEY = "answer_stash"
+KEPT_COOKIE = "kept_answers"  # the key of answers kept from an expired session
 MAX_STASHED = 64  # more fields than any page has: a stash never grows without bound
 
 
@@ -95,7 +96,8 @@ def intro(cycle_id: str) -> str | WerkzeugResponse:
         "respond/intro.html",
         ctx=ctx,
         progress=progress(ctx.questionnaire, answers),
-        stash=_stash(cycle_id),
+        stash=_stash(cycle_id, ctx),
+        kept_changed=request.args.get("kept_changed", type=int),
     )
 
 
@@ -129,15 +131,22 @@ def page(cycle_id: str, number: int) -> str | WerkzeugResponse:
     "30 per minute", exempt_when=lambda: current_user.is_authenticated, scope="kept-answers"
 )
 @csrf.exempt  # checked below, so that an expired token keeps the answers instead of a 400
-def save_page(cycle_id: str, number: int) -> str | WerkzeugResponse | tuple[str, int]:
+def save_page(
+    cycle_id: str, number: int
+) -> str | WerkzeugResponse | tuple[str, int] | tuple[WerkzeugResponse, int]:
     if not current_user.is_authenticated or not _csrf_ok():
+        if _cross_site():  # a form on another site must never plant answers (F-02)
+            return render_template("respond/kept.html", cycle_id=cycle_id, refused=True), 403
         return _keep_for_later(cycle_id)
     ctx = _editable_page(cycle_id, number)
     if not isinstance(ctx, Context):
         return ctx
     assert ctx.response is not None
     values, errors = _posted_answers(ctx.pages[number - 1])
-    outcome = _save(ctx.response.id, values, _seen_versions())
+    try:
+        outcome = _save(ctx.response.id, values, _seen_versions())
+    except Conflict:  # submitted in another tab a moment ago
+        return redirect(url_for("respond.intro", cycle_id=cycle_id))
     if outcome is None or outcome.conflicts or errors:
         conflicts = outcome.conflicts if outcome else dict.fromkeys(values, None)
         ctx = _context(cycle_id)  # show the answers as stored now, after this save
@@ -160,10 +169,17 @@ def autosave(cycle_id: str) -> Any:
     ctx = _context(cycle_id)
     if ctx.response is None or ctx.response.status != ResponseStatus.DRAFT or not _open(ctx):
         return problem(409, "Not editable", "This questionnaire can no longer be changed.")
-    parsed = parse_autosave(request.get_json(silent=True), ctx.questionnaire)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting: a bad request, never a 500 (F-12)
+        return problem(400, "Invalid answer", "The body is not a valid answer.")
+    parsed = parse_autosave(body, ctx.questionnaire)
     if isinstance(parsed, AutosaveProblem):
         return problem(422, "Invalid answer", parsed.message, **parsed.extra)
-    outcome = _save(ctx.response.id, {parsed.item: parsed.value}, parsed.seen)
+    try:
+        outcome = _save(ctx.response.id, {parsed.item: parsed.value}, parsed.seen)
+    except Conflict:
+        return problem(409, "Not editable", "This questionnaire can no longer be changed.")
     if outcome is None or outcome.conflicts:
         return _autosave_conflict(cycle_id, parsed.item)
     answers = {**ctx.response.answer_values(), parsed.item: parsed.value}  # as read, plus this
@@ -265,20 +281,31 @@ def results(cycle_id: str) -> str | WerkzeugResponse:
 @bp.route("/respond/<cycle_id>/kept", methods=["POST"])
 @login_required
 def apply_stash(cycle_id: str) -> WerkzeugResponse:
+    """Save or discard answers kept from an expired session. The owner saw each kept answer
+    beside the stored one; the versions they saw come back with the form, so an answer
+    changed since then is kept as it is, never overwritten (F-02)."""
     ctx = _context(cycle_id)
-    stash = _stash(cycle_id)
-    if stash and request.form.get("action") == "save" and _open(ctx):
+    kept = _stash(cycle_id, ctx)
+    done = None
+    if kept and request.form.get("action") == "save" and _open(ctx):
         if ctx.response is None:
             response_id = actions.responses.start(current_user.person, _cycle(cycle_id)).id
         else:
             response_id = ctx.response.id
         if ctx.response is None or ctx.response.status == ResponseStatus.DRAFT:
-            _save(response_id, _typed(ctx.questionnaire, stash), {})
-    key = session.pop(STASH_KEY, None)
+            typed = {k.item.id: k.value for k in kept}
+            try:
+                done = _save(response_id, typed, _seen_versions())
+            except Conflict:
+                done = None
+    key = request.cookies.get(KEPT_COOKIE)
     if key:
         actions.responses.drop_kept_answers(key)
         db.session.commit()
-    return redirect(url_for("respond.intro", cycle_id=cycle_id))
+    changed = len(done.conflicts) if done else 0
+    response = redirect(url_for("respond.intro", cycle_id=cycle_id, kept_changed=changed or None))
+    response.delete_cookie(KEPT_COOKIE)
+    return response
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -293,6 +320,26 @@ def _cycle(cycle_id: str) -> Cycle:
 
 def _open(ctx: Context) -> bool:
     return ctx.cycle.status == CycleStatus.OPEN
+
+
+def _cross_site() -> bool:
+    """Whether the browser says this request came from a page of another site.
+
+    Browsers send ``Sec-Fetch-Site`` (and ``Origin`` on every cross-origin POST); a form on
+    another site that posts here is refused before anything is kept (F-02). A request with
+    neither header cannot come from a modern browser on another site.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    ours = {
+        request.host_url.rstrip("/"),
+        str(current_app.config["BASE_URL"]).rstrip("/"),
+    }
+    return origin.rstrip("/") not in ours
 
 
 def _csrf_ok(token: str | None = None) -> bool:
@@ -366,6 +413,9 @@ def _save(
             return outcome
         except (IntegrityError, StaleDataError):
             db.session.rollback()
+        except Conflict:
+            db.session.rollback()
+            raise
     return None
 
 
@@ -427,26 +477,61 @@ def _render_review(ctx: Context, tried: bool = False) -> str:
     )
 
 
-def _keep_for_later(cycle_id: str) -> tuple[str, int]:
-    """Expired session or form: keep what was posted as a stash and explain what happens next."""
-    if queries.get_cycle(db.session, cycle_id) is None:
+def _keep_for_later(cycle_id: str) -> tuple[WerkzeugResponse, int]:
+    """Expired session or form: keep what was posted and explain what happens next.
+
+    Only items of the cycle's questionnaires are kept, one page's worth at most, bound to the
+    account whose session expired when the session still says who that was. The key lives in
+    a cookie of its own, so it survives the fresh session that signing in starts (F-09, F-16).
+    """
+    cycle = queries.get_cycle(db.session, cycle_id)
+    if cycle is None:
         abort(404)
+    items = {
+        item.id
+        for pin in cycle.pinned
+        for item in catalogue().get(pin.questionnaire_id, pin.version).items
+    }
     # Raw text only: it is checked against the questionnaire when its owner confirms it.
     answers: dict[str, object] = {
         key.removeprefix("answer-"): value
-        for key, value in list(request.form.items())[:MAX_STASHED]
-        if key.startswith("answer-") and value.strip() and len(value) <= MAX_COMMENT_LENGTH
+        for key, value in list(request.form.items())[: MAX_STASHED * 2]
+        if key.startswith("answer-")
+        and key.removeprefix("answer-") in items
+        and value.strip()
+        and len(value) <= MAX_COMMENT_LENGTH
     }
-    key = session.get(STASH_KEY) or secrets.token_urlsafe(24)
-    answers = actions.responses.keep_answers(key, cycle_id, answers)
+    owner = (
+        current_user.account_id
+        if current_user.is_authenticated
+        else session.get("expired_account_id")
+    )
+    key = request.cookies.get(KEPT_COOKIE) or secrets.token_urlsafe(24)
+    try:
+        kept = actions.responses.keep_answers(
+            key, cycle_id, answers, account_id=owner if isinstance(owner, int) else None
+        )
+    except ActionError as refused:  # too many kept answers waiting: refuse, say why
+        db.session.rollback()
+        page = render_template("respond/kept.html", cycle_id=cycle_id, full=refused.message)
+        return make_response(page, 503), 503
     db.session.commit()
-    session[STASH_KEY] = key
-    return render_template(
+    page = render_template(
         "respond/kept.html",
         cycle_id=cycle_id,
-        count=len(answers),
+        count=len(kept),
         signed_in=current_user.is_authenticated,
-    ), 200
+    )
+    response = make_response(page, 200)
+    response.set_cookie(
+        KEPT_COOKIE,
+        key,
+        max_age=int(current_app.permanent_session_lifetime.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+    )
+    return response, 200
 
 
 def _typed(questionnaire: Questionnaire, raw: dict[str, object]) -> dict[str, object]:
@@ -460,8 +545,42 @@ def _typed(questionnaire: Questionnaire, raw: dict[str, object]) -> dict[str, ob
     return typed
 
 
-def _stash(cycle_id: str) -> dict[str, object] | None:
-    """Answers kept from an expired session of this browser, if any."""
-    key = session.get(STASH_KEY)
+@dataclass(frozen=True)
+class KeptAnswer:
+    """One kept answer beside the answer stored now, as the owner is shown them."""
+
+    item: Item
+    value: object
+    kept: str  # the kept answer, as the page shows it
+    stored: str  # the stored answer now ("not answered" when none)
+    version: int | None  # the stored answer's version, sent back when saving
+
+
+def _stash(cycle_id: str, ctx: Context) -> list[KeptAnswer]:
+    """Answers kept from an expired session of this browser that its owner may save: bound
+    to this account (or to nobody), and valid answers to this person's questionnaire."""
+    key = request.cookies.get(KEPT_COOKIE)
     stash = queries.take_stash(db.session, key) if key else None
-    return stash.answers if stash and stash.cycle_id == cycle_id else None
+    if stash is None or stash.cycle_id != cycle_id:
+        return []
+    if stash.account_id is not None and stash.account_id != current_user.account_id:
+        return []
+    typed = _typed(ctx.questionnaire, stash.answers)
+    stored = ctx.response.answers if ctx.response else {}
+    return [
+        KeptAnswer(
+            item,
+            typed[item.id],
+            _shown(item, typed[item.id]),
+            _shown(item, stored[item.id].value) if item.id in stored else "not answered",
+            stored[item.id].version if item.id in stored else None,
+        )
+        for item in ctx.questionnaire.items
+        if item.id in typed
+    ]
+
+
+def _shown(item: Item, value: object) -> str:
+    if value is None:
+        return "not answered"
+    return item.choice_label(value) if isinstance(value, str) and item.choices else str(value)

@@ -21,6 +21,7 @@ def upgrade():
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
     with op.batch_alter_table('cycle', schema=None) as batch_op:
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('training_at_close', sa.JSON(), nullable=True))
     with op.batch_alter_table('answer_stash', schema=None) as batch_op:
         batch_op.add_column(sa.Column('account_id', sa.Integer(), nullable=True))
     with op.batch_alter_table('session_attendee', schema=None) as batch_op:
@@ -37,6 +38,7 @@ def downgrade():
     with op.batch_alter_table('answer_stash', schema=None) as batch_op:
         batch_op.drop_column('account_id')
     with op.batch_alter_table('cycle', schema=None) as batch_op:
+        batch_op.drop_column('training_at_close')
         batch_op.drop_column('closed_at')
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.drop_column('session_version')

@@ -345,7 +345,7 @@ def _insert_same_answer(value):
     from assessment.queries import responses
 
     return responses._NEW_ANSWER, lambda row: insert(Answer).values(
-        response_id=row["response_id"], item_id=row["item_id"], value=value, version=1
+        response_id=row["response"], item_id=row["item_id"], value=value, version=1
     )
 
 

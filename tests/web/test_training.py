@@ -11,6 +11,8 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from assessment import actions, queries
+from assessment.actions import SYSTEM
 from assessment.extensions import db
 from assessment.models import TrainingSession
 from tests.conftest import (
@@ -259,6 +261,18 @@ def test_training_effect_appears_once_the_next_cycle_is_in(app):
         f"/training/sessions/{session_id}/attendance",
         data={"attended": [str(person_id)], "completed": [str(person_id)]},
     )
+    pending = planner.get("/training/?cycle=2026-Q4").get_data(as_text=True)
+    assert "Did it work?" not in pending and "once 2026-Q4 closes" in pending
+    with app.app_context():
+        close_cycle("2026-Q4")
     html = planner.get("/training/?cycle=2026-Q4").get_data(as_text=True)
     assert "Did it work? 2026-Q3 → 2026-Q4" in html
     assert "the change is not shown" in html  # one trained person: nothing to single out
+
+
+def close_cycle(cycle_id: str) -> None:
+    """Close the cycle through the write layer (inside an app context)."""
+    cycle = queries.get_cycle(db.session, cycle_id)
+    assert cycle is not None
+    actions.cycles.change_status(SYSTEM, cycle, "close")
+    db.session.commit()
