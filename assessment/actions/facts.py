@@ -15,6 +15,7 @@ from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, FactAttestation, Person
 from assessment.services.facts.entries import FactEntry, read_entry
+from assessment.services.text import clean_text, text_problem
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def report_facts(
     facts, allowed = catalogue().facts, editable_facts(actor)
     if refused := sorted(f for f in values if f in facts and f not in allowed):
         raise Forbidden(f"You may not report {', '.join(refused)}.")
-    reason = reason.strip()
+    _check_text({"evidence": evidence, "note": note, "reason": reason})
+    reason = clean_text(reason)
     if queries.latest_attestation(db.session, cycle.id) is not None and not reason:
         raise Invalid(
             "The fact report was attested: give a reason for the change.",
@@ -73,8 +75,8 @@ def report_facts(
             value=entry.value,
             category=entry.category,
             as_of=as_of,
-            evidence=evidence.strip(),
-            note=note.strip(),
+            evidence=clean_text(evidence),
+            note=clean_text(note),
             reason=reason,
             person=person,
         )
@@ -134,3 +136,15 @@ def _person(actor: Actor, refusal: str) -> Person:
     if person is None:
         raise Forbidden(refusal)
     return person
+
+
+def _check_text(fields: Mapping[str, str]) -> None:
+    """Evidence, notes and reasons may span lines, but hold no control or invisible
+    formatting characters (F-15)."""
+    problems = {
+        name: f"The {name} {problem}."
+        for name, value in fields.items()
+        if (problem := text_problem(value, multiline=True))
+    }
+    if problems:
+        raise Invalid(next(iter(problems.values())), problems)

@@ -19,6 +19,7 @@ from assessment.extensions import db
 from assessment.models import Person, TrainingSession, TrainingSessionStatus
 from assessment.reports.training_calendar import local_start, session_event
 from assessment.services.output.calendar import invitation_ics
+from assessment.services.text import text_problem
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def get(training_session_id: int) -> TrainingSession:
 
 def schedule(actor: Actor, plan: SessionPlan) -> TrainingSession:
     """Add a session for a catalogue module; people are assigned afterwards."""
+    _check_text(plan)
     if plan.module_id not in catalogue().training:
         raise Invalid("Choose a module of the catalogue.", {"module_id": "unknown module"})
     created = queries.add_training_session(
@@ -101,6 +103,7 @@ def reschedule(actor: Actor, training: TrainingSession, plan: SessionPlan) -> in
     send the updated invitation to everyone already invited; returns how many."""
     if not training.is_scheduled:
         raise Conflict("This session is cancelled.")
+    _check_text(plan)
     training.starts_at, training.timezone = plan.starts_at(), plan.timezone
     training.duration_minutes = plan.duration_minutes
     training.location, training.facilitator = plan.location, plan.facilitator
@@ -145,6 +148,18 @@ def record_attendance(
         attended=sorted(a.person_id for a in training.attendees if a.attended),
         completed=sorted(a.person_id for a in training.attendees if a.completed),
     )
+
+
+def _check_text(plan: SessionPlan) -> None:
+    """Place and facilitator are shown in invitations and calendars: one line, no control or
+    invisible formatting characters (F-15)."""
+    problems = {
+        name: f"The {name} {problem}."
+        for name, value in (("location", plan.location), ("facilitator", plan.facilitator))
+        if (problem := text_problem(value))
+    }
+    if problems:
+        raise Invalid(next(iter(problems.values())), problems)
 
 
 def _target(training: TrainingSession) -> str:

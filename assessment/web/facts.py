@@ -98,9 +98,11 @@ def _save(fact: Fact, cycle: Cycle, form: FactEntryForm) -> bool:
             reason=form.reason.data or "",
         )
     except ActionError as refused:
-        if "reason" in refused.errors:
-            form.reason.errors.append(refused.errors["reason"])
-        else:
+        fields = {"reason": form.reason, "evidence": form.evidence, "note": form.note}
+        placed = [f for f in fields if f in refused.errors]
+        for name in placed:
+            fields[name].errors.append(refused.errors[name])
+        if not placed:
             form.category.errors.append(refused.errors.get(fact.id, refused.message))
         return False
     db.session.commit()

@@ -101,12 +101,16 @@ def schedule() -> str | WerkzeugResponse:
     form = SessionForm(module_id=request.args.get("module"))
     form.module_id.choices = [SelectChoice(m.id, m.title) for m in catalogue().training.values()]
     if form.validate_on_submit():
-        created = actions.training_sessions.schedule(
-            current_actor(), _plan(form, form.module_id.data or "")
-        )
-        db.session.commit()
-        flash("Session scheduled. Assign people, then send the invitations.", "success")
-        return _to(created.id)
+        try:
+            created = actions.training_sessions.schedule(
+                current_actor(), _plan(form, form.module_id.data or "")
+            )
+        except ActionError as refused:
+            _show_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash("Session scheduled. Assign people, then send the invitations.", "success")
+            return _to(created.id)
     return render_template("training/session_form.html", form=form)
 
 
@@ -180,11 +184,25 @@ def edit(training_session_id: int) -> str | WerkzeugResponse:
     ]
     if form.validate_on_submit() and training.is_scheduled:
         plan = _plan(form, training.module_id)
-        updated = actions.training_sessions.reschedule(current_actor(), training, plan)
-        db.session.commit()
-        flash(f"Session updated; {updated} updated invitation(s) sent.", "success")
-        return _to(training_session_id)
+        try:
+            updated = actions.training_sessions.reschedule(current_actor(), training, plan)
+        except ActionError as refused:
+            db.session.rollback()
+            _show_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash(f"Session updated; {updated} updated invitation(s) sent.", "success")
+            return _to(training_session_id)
     return render_template("training/session_form.html", form=form, training=training)
+
+
+def _show_refusal(form: SessionForm, refused: ActionError) -> None:
+    """Put each refused field's message under that field of the form."""
+    for name, message in refused.errors.items():
+        field = getattr(form, name, None)
+        (field.errors if field is not None else form.module_id.errors).append(message)
+    if not refused.errors:
+        form.module_id.errors.append(refused.message)
 
 
 @bp.route("/sessions/<int:training_session_id>/cancel", methods=["POST"])
@@ -238,7 +256,9 @@ def needs_csv() -> Response:
             for n in needs
         ),
     )
-    actions.audit.record(current_actor(), "export", "training-needs.csv")
+    # The target names the cycle: whose levels left the app depends on it.
+    name = f"training-needs-{cycle.id}.csv" if cycle else "training-needs.csv"
+    actions.audit.record(current_actor(), "export", name)
     db.session.commit()
     response = Response(exports.to_csv(table), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="training-needs.csv"'

@@ -12,9 +12,10 @@ from assessment import actions, queries
 from assessment.actions import SYSTEM, Invalid
 from assessment.actions.responses import MAX_KEPT_ANSWERS
 from assessment.extensions import db
-from assessment.models import Answer, AnswerStash
+from assessment.models import Answer, AnswerStash, FactValue
 from tests.conftest import add_user, complete_answers, log_in, open_test_cycle
 from tests.web.test_respond import CYCLE, PAGES, form_for, stored
+from tests.web.test_training import CATALOGUE
 
 CROSS_SITE = [
     {"Sec-Fetch-Site": "cross-site", "Origin": "http://attacker.example"},
@@ -188,3 +189,35 @@ def test_answers_deeply_nested_autosave_body_is_a_bad_request(app, ceo):
     )
     assert answer.status_code in (400, 422)
     assert answer.mimetype == "application/problem+json"
+
+
+def test_answers_free_text_with_controls_is_refused_in_facts_and_sessions(app, client):
+    """F-15: NUL and bidirectional overrides are refused in fact evidence and in a training
+    session's place and facilitator, with the message under the field."""
+    add_user(app, "it@example.com", role="it_manager", permissions=("fact_owner", "hr_coordinator"))
+    open_test_cycle(app, CYCLE)
+    log_in(client, "it@example.com")
+    form = {
+        "category": "partly",
+        "as_of": dt.date.today().isoformat(),
+        "evidence": "MDM \u202eexport",
+    }
+    refused = client.post(f"/facts/{CYCLE}/mfa_remote_access", data=form)
+    assert refused.status_code == 422 and "invisible formatting" in refused.text
+    module = next(iter(CATALOGUE.training))
+    session = client.post(
+        "/training/sessions/new",
+        data={
+            "module_id": module,
+            "date": "2026-03-30",
+            "time": "10:00",
+            "timezone": "UTC",
+            "duration_minutes": "60",
+            "location": "Room\u00004",
+            "capacity": "4",
+            "facilitator": "Dana",
+        },
+    )
+    assert session.status_code == 200 and "control characters" in session.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(FactValue)) == 0
