@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assessment import config as default_config
@@ -29,8 +30,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _load_environment(app)
     else:
         app.config.from_mapping(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _private_instance_folder(Path(app.instance_path))
     _finish_config(app)
+    _private_sqlite_file(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -84,6 +86,37 @@ def _finish_config(app: Flask) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     if app.config.get("QUESTIONNAIRES_PATH") is None:
         app.config["QUESTIONNAIRES_PATH"] = str(ROOT / "questionnaires")
+
+
+def _private_instance_folder(instance: Path) -> None:
+    """The instance folder holds the database, the secret key and the audit anchor: owner only
+    (0700). An existing folder is tightened when it is ours to change."""
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if instance.stat().st_mode & 0o077:
+            instance.chmod(0o700)
+    except PermissionError:
+        pass  # a mounted volume owned by someone else: its owner decides
+
+
+def _private_sqlite_file(app: Flask) -> None:
+    """Create a missing SQLite database file empty with mode 0600 before the engine connects:
+    SQLite would create it following the umask (usually 0644, readable by every local
+    account), and gives its -wal and -shm files the main file's mode."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or url.query.get("uri"):
+        return
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return
+    # Flask-SQLAlchemy reads a relative SQLite path from the instance folder.
+    path = Path(database) if os.path.isabs(database) else Path(app.instance_path) / database
+    if not path.parent.is_dir():
+        return  # SQLite will say so when it connects
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # its mode is tightened when the engine connects (extensions.py)
 
 
 def normalise_database_url(url: str) -> str:

@@ -17,6 +17,13 @@ SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+# Signed-in sessions end after this many minutes without a request (an unlocked screen left
+# behind), and this many hours after signing in whatever the activity. Both are checked on the
+# server from times kept in the signed cookie. Answers posted after a timeout are kept for the
+# same account until it signs in again. With SESSION_COOKIE_SECURE the cookie is named
+# "__Host-session" (set in web/auth.py) so that no sub-domain can plant one.
+SESSION_IDLE_MINUTES = 30
+SESSION_ABSOLUTE_HOURS = 12
 
 # CSRF tokens live as long as the session: an executive who pauses mid-questionnaire
 # must not lose a page of answers to a token that expired while they were in a meeting.

@@ -1,5 +1,6 @@
 """Flask extensions as module globals, bound to an app in the factory."""
 
+import os
 import sqlite3
 from typing import Any
 
@@ -44,4 +45,19 @@ def _sqlite_write_ahead_log(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")  # in-memory databases answer "memory"
         cursor.execute("PRAGMA synchronous=FULL")
+        files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[2]]
         cursor.close()
+        for path in files:
+            _owner_only(path, path + "-wal", path + "-shm")
+
+
+def _owner_only(*paths: str) -> None:
+    """The database holds every attributed answer: no other local account may read it. SQLite
+    gives -wal and -shm the main file's mode; this also tightens files an older version or
+    another tool created with the umask's 0644."""
+    for path in paths:
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except (FileNotFoundError, PermissionError):
+            continue  # not there yet, or not ours to change

@@ -112,7 +112,9 @@ def test_behind_a_proxy_scheme_and_secure_cookies(app_factory):
     response = client.post(
         "/login", data={"email": "ceo@example.com", "password": PASSWORD}, headers=headers
     )
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")
+    )
     assert "Secure" in cookie and "HttpOnly" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 

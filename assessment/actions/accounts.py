@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from assessment import queries
 from assessment.actions import audit
@@ -21,9 +24,18 @@ from assessment.services.security.passwords import (
     needs_rehash,
     verify_password,
 )
+from assessment.services.text import clean_text, text_problem
 
 # One message for every failure, so that the form never tells which e-mails have accounts.
 LOGIN_FAILED = "That e-mail and password do not match an active account."
+
+# The 30,000 most common passwords of zxcvbn's breach corpus (F-11): the first ones an attacker
+# tries, online or against a stolen hash. Lower-case, as the list is.
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+# zxcvbn refuses longer input (its matching is quadratic); a prefix this long decides anyway.
+ESTIMATE_LENGTH = 72
+# zxcvbn's scale: 3 means about 10^10 guesses, out of reach online and costly against Argon2.
+MIN_STRENGTH = 3
 
 
 @dataclass(frozen=True)
@@ -49,13 +61,18 @@ def create_person(
         email = validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
         errors["email"] = str(error)
-    if not name.strip():
+    # Control and invisible format characters make one person's name read as another's
+    # (bidi overrides) or break PostgreSQL (NUL); see F-15.
+    if problem := text_problem(name):
+        errors["name"] = problem
+    elif not clean_text(name):
         errors["name"] = "must not be empty"
+    name = clean_text(name)
     if role is not None and role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
     if unknown := [p for p in granted if p not in PERMISSIONS]:
         errors["permissions"] = f"unknown: {', '.join(unknown)}"
-    if password is not None and (problem := password_problem(password)):
+    if password is not None and (problem := password_problem(password, email=email, name=name)):
         errors["password"] = problem
     if errors:
         first = next(iter(errors))
@@ -75,12 +92,46 @@ def create_person(
     return CreatedPerson(person, chosen)
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None when the policy accepts it."""
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why a new password is refused, or None when the policy accepts it (ASVS V2.1, F-11):
+    long enough, not one repeated character, not built on the person's e-mail address or
+    name, not a common password, and not easy to guess by zxcvbn's estimate."""
     minimum = int(current_app.config["MIN_PASSWORD_LENGTH"])
     if len(password) < minimum:
         return f"the password must have at least {minimum} characters"
+    if len(set(password)) == 1:
+        return "the password must not be one character repeated"
+    local_part = email.partition("@")[0]
+    if len(local_part) >= 3 and _built_on(password, local_part, minimum):
+        return "the password must not be built on your e-mail address"
+    if any(len(word) >= 3 and _built_on(password, word, minimum) for word in name.split()):
+        return "the password must not be built on your name"
+    if password.lower() in COMMON_PASSWORDS:
+        return "this is one of the most common passwords; choose another"
+    user_inputs = [email, local_part, name, *name.split()]
+    if _strength(password, user_inputs) < MIN_STRENGTH:
+        return "this password is too easy to guess; a few unrelated words work well"
     return None
+
+
+def _strength(password: str, user_inputs: list[str]) -> int:
+    """zxcvbn's score, 0 (guessed at once) to 4, counting the person's own details as words
+    an attacker tries first."""
+    score: int = zxcvbn(password[:ESTIMATE_LENGTH], user_inputs=[u for u in user_inputs if u])[
+        "score"
+    ]
+    return score
+
+
+def _built_on(password: str, fragment: str, minimum: int) -> bool:
+    """Whether ``fragment`` (case-insensitively) carries the password: what is left without
+    it is short or guessable. A random generated password may contain three letters of an
+    address by chance (about once in 2,000 for ``ceo@``) and must still pass; ``p-ceo@...``
+    or ``Casey-Chief-2026`` must not."""
+    if fragment.lower() not in password.lower():
+        return False
+    rest = re.sub(re.escape(fragment), "", password, flags=re.IGNORECASE)
+    return len(rest) < minimum or _strength(rest, []) < 4
 
 
 def sign_in(email: str, password: str) -> Account:
@@ -100,17 +151,30 @@ def sign_in(email: str, password: str) -> Account:
     return account
 
 
-def sign_out(actor: Actor) -> None:
-    """Record that the actor signed out (the door ends its own session)."""
+def sign_out(actor: Actor, account: Account) -> None:
+    """End every session of the account and record it.
+
+    Session cookies live in the browser, so deleting one ends nothing: a copy taken before
+    (shared computer, proxy log) would keep working. Raising the account's session version
+    makes the user loader refuse every cookie issued before (F-03)."""
+    _end_sessions(account)
     audit.record(actor, "logout", actor.email)
 
 
-def change_password(actor: Actor, account: Account, current: str, new: str) -> None:
-    """Replace the account's password after checking the current one."""
+def change_password(actor: Actor, account: Account, current: str, new: str) -> int:
+    """Replace the account's password after checking the current one, and end the account's
+    sessions: whoever learnt the old password may hold one (F-03). Returns the new session
+    version, which the door stores in the session that made the change so that it stays."""
     if not verify_password(account.password_hash, current):
         raise Invalid("That is not your current password.", {"current": "not your password"})
-    if problem := password_problem(new):
+    if problem := password_problem(new, email=account.person.email, name=account.person.name):
         raise Invalid(problem, {"new": problem})
     account.password_hash = hash_password(new)
-    db.session.flush()
+    _end_sessions(account)
     audit.record(actor, "password_changed", account.person.email)
+    return account.session_version
+
+
+def _end_sessions(account: Account) -> None:
+    account.session_version = (account.session_version or 0) + 1
+    db.session.flush()

@@ -1,21 +1,49 @@
-"""Writing and checking the append-only audit log: every action appends exactly one entry."""
+"""Writing and checking the append-only audit log: every action appends exactly one entry.
+
+Besides the chained entries and the MAC'd head row in the database, every commit that appended
+entries writes a signed checkpoint to ``instance/audit-anchor.jsonl`` and to the application
+log. The database alone cannot prove that nothing was cut from its end (an old copy of the
+head row is validly signed); a checkpoint kept outside it can.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
+from assessment import queries
 from assessment.actions.actor import Actor
 from assessment.extensions import db
 from assessment.models import AuditEntry, AuditHead
-from assessment.services.security.audit_chain import GENESIS, ChainProblem, entry_hash, verify_chain
+from assessment.services.security.audit_chain import (
+    GENESIS,
+    ChainProblem,
+    Head,
+    checkpoint_line,
+    entry_hash,
+    head_mac,
+    read_checkpoints,
+    verify_chain,
+)
+
+ANCHOR_FILE = "audit-anchor.jsonl"
+# The head appended in the session's current transaction, waiting for its commit.
+_PENDING = "audit_pending_head"
 
 
 def _key() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def anchor_path() -> Path:
+    """The anchor file of this instance."""
+    return Path(current_app.instance_path) / ANCHOR_FILE
 
 
 def _fields(entry: AuditEntry) -> dict[str, Any]:
@@ -37,10 +65,17 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
     The entry is the same whichever door the action came through: only the client address
     (empty outside a request) tells web and API apart.
     """
+    key = _key()
     head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
     if head is None:
         head = AuditHead(id=1, count=0, last_hash=GENESIS)
         db.session.add(head)
+    elif head.mac is not None and head.mac != head_mac(key, head.count, head.last_hash):
+        # Refusing to write would stop the whole app; the anchor keeps the evidence, and the
+        # log says when the bad head was overwritten.
+        current_app.logger.warning(
+            "audit head (entry %s) carries no valid MAC; appending after it anyway", head.count
+        )
     entry = AuditEntry(
         id=head.count + 1,
         at=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -52,20 +87,77 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
         prev_hash=head.last_hash,
         hash="",
     )
-    entry.hash = entry_hash(_key(), entry.prev_hash, _fields(entry))
+    entry.hash = entry_hash(key, entry.prev_hash, _fields(entry))
+    # A legacy head without a MAC gets one here.
     head.count, head.last_hash = entry.id, entry.hash
+    head.mac = head_mac(key, head.count, head.last_hash)
     db.session.add(entry)
     db.session.flush()
+    db.session.info[_PENDING] = (head.count, head.last_hash)
+
+
+@event.listens_for(db.session, "after_commit")
+def _checkpoint_committed_head(session: Session) -> None:
+    """Anchor the head that was really committed, outside the database."""
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the outer transaction may still roll back
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    count, last_hash = pending
+    line = checkpoint_line(_key(), count, last_hash)
+    try:
+        _append(anchor_path(), line)
+    except OSError as error:
+        # The change is committed already; a missing checkpoint only weakens the evidence.
+        current_app.logger.error("audit checkpoint not written to %s: %s", anchor_path(), error)
+    current_app.logger.info("audit checkpoint %s", line)
+
+
+@event.listens_for(db.session, "after_rollback")
+def _forget_rolled_back_head(session: Session) -> None:
+    # Also on a savepoint's rollback: the pending head may have been appended inside it, and a
+    # missing checkpoint is harmless where a checkpoint of an uncommitted entry is not.
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _forget_abandoned_head(session: Session, transaction: SessionTransaction) -> None:
+    # A session closed without commit or rollback discards its transaction silently.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _append(path: Path, line: str) -> None:
+    """One write on an O_APPEND descriptor: lines of several workers never interleave."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+    finally:
+        os.close(fd)
 
 
 def verify() -> ChainProblem | None:
-    """The first broken entry of the stored log, or None when the chain is intact."""
+    """The first problem of the stored log (checked against the anchor file), or None."""
+    key = _key()
+    try:
+        text = anchor_path().read_text()
+    except FileNotFoundError:
+        text = ""  # a new instance, or one that never wrote an entry since anchors exist
+    # A last line without its newline is a checkpoint being written right now: not evidence.
+    lines = text.splitlines() if text.endswith("\n") else text.splitlines()[:-1]
+    checkpoints, anchor_problem = read_checkpoints(key, lines)
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
     head = db.session.get(AuditHead, 1)
-    return verify_chain(
-        _key(),
-        ((e.id, e.prev_hash, e.hash, _fields(e)) for e in entries),
-        (head.count, head.last_hash) if head else None,
+    return (
+        verify_chain(
+            key,
+            ((e.id, e.prev_hash, e.hash, _fields(e)) for e in entries),
+            Head(head.count, head.last_hash, head.mac) if head else None,
+            checkpoints=checkpoints,
+            accounts=queries.count_accounts(db.session),
+        )
+        or anchor_problem
     )
 
 

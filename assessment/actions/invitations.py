@@ -41,11 +41,14 @@ def issue_link(invitation: Invitation) -> str:
 @dataclass(frozen=True)
 class LinkCheck:
     invitation: Invitation | None
-    problem: str | None  # None when the link may be used
+    # None when the link may be used; "expired" or "invalid" (no invitation), "closed" (the
+    # cycle takes no answers), "submitted" (the person has submitted: the link signs no one in)
+    problem: str | None
 
 
 def check_link(token: str) -> LinkCheck:
-    """Verify signature, age, stored hash and that the cycle is still open."""
+    """Verify signature, age, stored hash, that the cycle is still open and that the person
+    has not submitted yet."""
     max_age = int(current_app.config["INVITATION_MAX_AGE_DAYS"]) * 86400
     try:
         payload = _serializer().loads(token, max_age=max_age)
@@ -58,7 +61,19 @@ def check_link(token: str) -> LinkCheck:
         return LinkCheck(None, "invalid")
     if not invitation.cycle.takes_answers:
         return LinkCheck(invitation, "closed")
+    if _submitted(invitation):
+        # The link's only purpose is over. Signing in with it would hand the person's results
+        # and private comment to whoever holds the mail: a forwarded message, an assistant,
+        # an archive (F-04). A password sign-in still shows them.
+        return LinkCheck(invitation, "submitted")
     return LinkCheck(invitation, None)
+
+
+def _submitted(invitation: Invitation) -> bool:
+    if invitation.completed_at is not None:
+        return True
+    response = queries.get_response(db.session, invitation.person_id, invitation.cycle_id)
+    return response is not None and response.is_submitted
 
 
 def open_link(invitation: Invitation) -> Account:
@@ -68,6 +83,15 @@ def open_link(invitation: Invitation) -> Account:
     account = queries.ensure_account(db.session, invitation.person)
     audit.record(Actor.of_account(account), "invitation_opened", invitation.cycle_id)
     return account
+
+
+def refuse_link(actor: Actor, invitation: Invitation) -> None:
+    """Record that a browser signed in as ``actor`` opened another person's link, which was
+    refused. The audit names who really held the link (an administrator reading the outbox,
+    a colleague it was forwarded to), not the person it was meant for (F-05)."""
+    audit.record(
+        actor, "invitation_refused_signed_in", invitation.cycle_id, invited=invitation.person.email
+    )
 
 
 def send_invitations(actor: Actor, cycle: Cycle, *, reminder: bool) -> tuple[int, int]:

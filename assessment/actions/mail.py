@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -11,6 +12,13 @@ from flask import current_app
 
 from assessment.extensions import db
 from assessment.models import Mail
+
+_LINK = re.compile(r"/i/[A-Za-z0-9_.\-]+")
+
+
+def mask_links(text: str) -> str:
+    """The text with every invitation link's token replaced, for logs and screens."""
+    return _LINK.sub("/i/…", text)
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,10 @@ def send_mail(
     else:
         # Development: nothing leaves the machine; administrators read it on the outbox page.
         record.body = body
-        current_app.logger.info("Outbox: to=%s subject=%s\n%s", recipient, subject, body)
+        # Never a live invitation link in a log: whoever reads the log could sign in (F-05).
+        current_app.logger.info(
+            "Outbox: to=%s subject=%s\n%s", recipient, subject, mask_links(body)
+        )
     db.session.add(record)
     return record
 

@@ -84,11 +84,12 @@ def refused(error: ActionError, field_prefix: str = "") -> ApiError:
 
 
 def _authenticate() -> Account:
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not header[7:].strip():
+    # The scheme is case-insensitive (RFC 9110 section 11.1, RFC 6750): "bearer x" is valid.
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
         raise ApiError(401, "Unauthorized", "Send 'Authorization: Bearer <token>'.")
     try:
-        return tokens.authenticate(header[7:].strip())
+        return tokens.authenticate(credentials.strip())
     except ActionError as refused:
         raise ApiError(401, "Unauthorized", refused.message) from refused
 
@@ -165,7 +166,12 @@ def _problem(error: ApiError) -> Any:
 
 
 def _parse(model: type[BaseModel]) -> BaseModel:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        # Deeply nested JSON exhausts the decoder's stack; no valid body is nested like that,
+        # so it is a bad request, not a server error (F-12).
+        data = None
     if data is None:
         raise ApiError(
             400, "Bad request", "The body must be JSON (Content-Type: application/json)."

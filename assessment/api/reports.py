@@ -58,7 +58,8 @@ def get_gaps(cycle: str) -> Any:
 
 
 def _exported(cycle_id: str, what: str) -> Cycle:
-    """The cycle whose named people's scores or beliefs leave the app: the export is audited."""
+    """The cycle whose named people's scores, beliefs or levels leave the app: the export is
+    audited."""
     found = find_cycle(cycle_id)
     audit.record(current_actor(), "export", f"api-{what}-{cycle_id}")
     return found
@@ -84,6 +85,9 @@ def get_trends() -> Any:
             errors=[{"field": k, "message": "required"} for k in missing],
         )
     earlier, later = find_cycle(names["from"] or ""), find_cycle(names["to"] or "")
+    # Per-item change of the people present in both cycles leaves the app: audited as the
+    # scores and gaps are.
+    audit.record(current_actor(), "export", f"api-trends-{earlier.id}-{later.id}")
     comparison = compare(earlier, later)
     return json_response(
         trends_json(comparison.comparable_items, comparison.report.groups), etag=True
@@ -99,7 +103,7 @@ def get_trends() -> Any:
     errors=(404,),
 )
 def get_training_needs(cycle: str) -> Any:
-    found = find_cycle(cycle)
+    found = _exported(cycle, "training-needs")  # each person's role and levels
     return json_response(
         {
             "needs": [

@@ -1,11 +1,17 @@
-"""Consistent backups while the app runs: SQLite's online backup, pg_dump for PostgreSQL."""
+"""Consistent backups while the app runs: SQLite's online backup, pg_dump for PostgreSQL.
+
+A backup holds every attributed answer: it is written readable by its owner only (0600), and
+so is the copy of the audit anchor written next to it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -41,8 +47,53 @@ def _tool(name: str) -> str:
     return found
 
 
-def backup(url: str, target: Path) -> None:
-    """Write a consistent copy of the database at ``url`` to ``target``."""
+def anchor_copy_of(backup_file: Path) -> Path:
+    """Where the audit anchor travels with a backup: ``FILE.anchor.jsonl``."""
+    return backup_file.with_name(backup_file.name + ".anchor.jsonl")
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists: a tool writing into it later
+    keeps that mode, where a file it created itself would follow the umask (often 0644)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _make_private(path: Path) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError as error:
+        raise BackupError(f"{path} could not be made private (mode 0600): {error}") from error
+
+
+def _private_copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` (mode 0600), replacing it in one step."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(source.read_bytes())
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def backup(url: str, target: Path, anchor: Path | None = None) -> Path | None:
+    """Write a consistent copy of the database at ``url`` to ``target``, and the audit
+    ``anchor`` file (when there is one) next to it; returns where the anchor copy went."""
+    copied = anchor_copy_of(target)
+    try:
+        if anchor is not None and anchor.exists():
+            # Copied before the database: the copy may lag the database, which is harmless,
+            # but never lead it, which `audit verify` would report as entries cut from the end.
+            _private_copy(anchor, copied)
+        else:
+            copied.unlink(missing_ok=True)  # a stale copy would not match this backup
+        _create_private(target)
+    except OSError as error:
+        raise BackupError(f"cannot write {target}: {error.strerror}") from error
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         # The online backup API copies a consistent snapshot even while others write.
@@ -65,10 +116,13 @@ def backup(url: str, target: Path) -> None:
         )
     else:
         raise BackupError(f"backups of {backend} databases are not supported")
+    _make_private(target)
+    return copied if copied.exists() else None
 
 
-def restore(url: str, source: Path) -> None:
-    """Replace the database at ``url`` with the backup in ``source``."""
+def restore(url: str, source: Path, anchor: Path | None = None) -> list[str]:
+    """Replace the database at ``url`` with the backup in ``source``, and the audit ``anchor``
+    with the copy next to the backup when there is one; returns notes for the operator."""
     if not source.exists():
         raise BackupError(f"{source} does not exist")
     backend = make_url(url).get_backend_name()
@@ -78,6 +132,7 @@ def restore(url: str, source: Path) -> None:
         try:
             if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError(f"{source} is not an intact SQLite backup")
+            _create_private(_sqlite_path(url))
             target = sqlite3.connect(_sqlite_path(url))
             try:
                 copy.backup(target)
@@ -102,6 +157,28 @@ def restore(url: str, source: Path) -> None:
         )
     else:
         raise BackupError(f"restores of {backend} databases are not supported")
+    return _restore_anchor(anchor_copy_of(source), anchor) if anchor is not None else []
+
+
+def _restore_anchor(copied: Path, anchor: Path) -> list[str]:
+    """The backup's anchor replaces the current one, which is kept aside: it is the only
+    record of the audit entries written after the backup."""
+    if not copied.exists():
+        if not anchor.exists():
+            return []
+        return [
+            f"No {copied.name} next to the backup: {anchor} is kept. If the backup is older than "
+            "the anchor's newest checkpoint, `audit verify` reports entries removed from the end."
+        ]
+    notes = []
+    if anchor.exists():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = anchor.with_name(f"{anchor.name}.before-restore-{stamp}")
+        os.replace(anchor, aside)
+        notes.append(f"The previous audit anchor is kept as {aside}")
+    _private_copy(copied, anchor)
+    notes.append(f"Audit anchor restored from {copied}")
+    return notes
 
 
 def _run(command: list[str], url: str) -> None:

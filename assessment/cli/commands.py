@@ -49,10 +49,14 @@ def backup_command(output: Path) -> None:
     """Write a consistent backup while the app keeps running."""
 
     try:
-        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], output)
+        anchor = backup(
+            current_app.config["SQLALCHEMY_DATABASE_URI"], output, actions.audit.anchor_path()
+        )
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backup written to {output}")
+    if anchor is not None:
+        click.echo(f"Audit anchor copied to {anchor} (restore puts it back)")
 
 
 def _interactive() -> bool:
@@ -69,10 +73,14 @@ def restore_command(source: Path, yes: bool) -> None:
     if not yes and _interactive():  # scripts and CI have no one to ask
         click.confirm("This replaces the whole database with the backup. Continue?", abort=True)
     try:
-        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+        notes = restore(
+            current_app.config["SQLALCHEMY_DATABASE_URI"], source, actions.audit.anchor_path()
+        )
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored from {source}")
+    for note in notes:
+        click.echo(note)
 
 
 @click.group("audit")
@@ -83,7 +91,8 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify() -> None:
-    """Exit 0 when the audit chain is intact, 1 naming the first broken entry."""
+    """Exit 0 when the audit chain is intact, 1 naming the first problem: an edited or missing
+    entry, a head without a valid MAC, or a log shorter than the anchor file records."""
     problem = actions.audit.verify()
     if problem is not None:
         click.echo(f"audit log broken: {problem.message}")

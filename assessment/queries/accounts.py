@@ -35,6 +35,9 @@ class SessionAccount:
     name: str
     role: str | None
     permissions: frozenset[str]
+    # The account's session generation: a session cookie that carries another value was
+    # ended on the server (log-out, password change) and is refused by the user loader.
+    session_version: int = 0
 
 
 # Built once: every signed-in request runs it, and a prebuilt statement skips rebuilding and
@@ -46,6 +49,7 @@ _SESSION_ACCOUNT = (
         Person.email,
         Person.name,
         Person.role,
+        Account.session_version,
         AccountPermission.permission,
     )
     .join(Person, Person.id == Account.person_id)
@@ -67,6 +71,7 @@ def session_account(session: AnySession, account_id: int) -> SessionAccount | No
         first.name,
         first.role,
         frozenset(row.permission for row in rows if row.permission),
+        first.session_version,
     )
 
 

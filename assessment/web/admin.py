@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from assessment import actions, queries
 from assessment.actions import ActionError
 from assessment.actions.cycles import Transition
+from assessment.actions.mail import mask_links
 from assessment.extensions import db
 from assessment.services.answering.participation import participation
 from assessment.web.auth import current_actor, permission_required
@@ -127,7 +128,13 @@ def invite(cycle_id: str) -> WerkzeugResponse:
 @bp.route("/outbox")
 @permission_required("admin")
 def outbox() -> str:
-    return render_template("admin/outbox.html", messages=queries.list_mail(db.session))
+    messages = queries.list_mail(db.session)
+    actions.audit.record(current_actor(), "viewed_outbox", "outbox", messages=len(messages))
+    db.session.commit()
+    # An invitation link signs its person in: an administrator reading the outbox must not be
+    # able to use one (F-05). The stored message is left as sent; only what is shown is masked.
+    shown = [(m, mask_links(m.body) if m.body else m.body) for m in messages]
+    return render_template("admin/outbox.html", messages=shown)
 
 
 @bp.route("/audit")

@@ -59,10 +59,16 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
+    # The exception's own headers say how to go on: a 405 names the allowed methods in
+    # ``Allow`` (RFC 9110 section 15.5.6), which this page must not drop (F-17). Its
+    # Content-Type is for Werkzeug's page, not this one.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if request.path.startswith("/api/"):
         title, detail = MESSAGES.get(status, ("Error", "The request failed."))
-        return problem(status, title, detail)
-    return _render(status)
+        body, _ = problem(status, title, detail)
+        return body, status, headers
+    page, _ = _render(status)
+    return page, status, headers
 
 
 def _unexpected_error(error: Exception) -> Any:

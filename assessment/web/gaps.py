@@ -28,6 +28,7 @@ from assessment.web.auth import current_actor, permission_required
 from assessment.web.lookups import cycle_or_404
 
 bp = Blueprint("gaps", __name__, url_prefix="/gaps")
+EXPORT_FORMATS = ("json", "csv", "xlsx", "pdf")
 
 
 @bp.route("/")
@@ -78,6 +79,10 @@ def chart(cycle_id: str) -> Response:
 @bp.route("/<cycle_id>/export.<fmt>")
 @permission_required("admin", "committee")
 def export(cycle_id: str, fmt: str) -> Response:
+    if fmt not in EXPORT_FORMATS:
+        # Before the audit entry: a 404 exports nothing, and the entry would carry
+        # whatever text the caller put in the address.
+        abort(404)
     gap_report = gap_report_of(cycle_or_404(cycle_id))
     name = f"gap-report-{cycle_id}"
     audit.record(current_actor(), "export", f"{name}.{fmt}")
@@ -91,7 +96,7 @@ def export(cycle_id: str, fmt: str) -> Response:
             exports.to_xlsx(_tables(gap_report)),
             mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
-    elif fmt == "pdf":
+    else:  # pdf, the last of EXPORT_FORMATS
         facts = catalogue().facts
         rows = [(ROLE_LABELS.get(r, r), s.counts) for r, s in gap_report.by_role.items()]
         response = Response(
@@ -103,8 +108,6 @@ def export(cycle_id: str, fmt: str) -> Response:
             ),
             mimetype="application/pdf",
         )
-    else:
-        abort(404)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

@@ -4,12 +4,12 @@ cycle, and nothing else. The routes belong to the respond blueprint."""
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_login import login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assessment import actions
 from assessment.extensions import db, limiter
-from assessment.web.auth import SCOPE_KEY, SignedIn
+from assessment.web.auth import SCOPE_KEY, current_actor, start_session
 from assessment.web.respond import bp
 
 SCOPE_ENDPOINTS = {"auth.logout", "auth.login", "static", "main.healthz"}
@@ -41,8 +41,18 @@ def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
     invited = check.invitation
     if check.problem == "closed":
         return render_template("respond/closed.html", cycle=invited.cycle), 410
+    if current_user.is_authenticated and current_user.person_id != invited.person_id:
+        # Never swap the browser's identity on a GET: a colleague mailing their own link (login
+        # CSRF), or an administrator opening one from the outbox, would otherwise be working as
+        # someone else. The audit names who really opened it (F-04, F-05).
+        actions.invitations.refuse_link(current_actor(), invited)
+        db.session.commit()
+        return render_template("respond/link_other_person.html", name=current_user.name), 409
+    if check.problem == "submitted":
+        return render_template("respond/link_submitted.html", cycle_id=invited.cycle_id), 200
     account = actions.invitations.open_link(invited)
     db.session.commit()
-    login_user(SignedIn.of(account))
-    session[SCOPE_KEY] = invited.cycle_id
+    if not current_user.is_authenticated:  # already signed in as this person: nothing to do
+        if start_session(account):
+            session[SCOPE_KEY] = invited.cycle_id
     return redirect(url_for("respond.intro", cycle_id=invited.cycle_id))

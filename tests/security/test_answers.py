@@ -137,48 +137,52 @@ def test_answers_kept_sets_expire_and_are_counted(app):
         assert db.session.scalar(select(func.count()).select_from(AnswerStash)) == 1
 
 
-def test_answers_cannot_be_written_to_a_submitted_response(app):
-    """F-07: an answer save that arrives after the submit changes nothing."""
+@pytest.fixture
+def in_cycle(app):
+    """Inside an app context: the open cycle and its CEO, not yet answering."""
     add_user(app, "ceo@example.com", role="ceo")
     open_test_cycle(app, CYCLE)
-    answers = complete_answers("ceo")
     with app.app_context():
         cycle = queries.get_cycle(db.session, CYCLE)
         person = queries.find_person_by_email(db.session, "ceo@example.com")
-        submitted = actions.responses.submit(SYSTEM, cycle, person, answers=answers)
-        db.session.commit()
-        response_id = submitted.response.id
-        item = next(iter(answers))
-        with pytest.raises(actions.Conflict):
-            actions.responses.save_answers(response_id, {item: None}, {})
-        db.session.rollback()
-        assert queries.stored_answer_values(db.session, response_id)[item] == answers[item]
+        assert cycle is not None and person is not None
+        yield cycle, person
 
 
-def test_answers_submit_rechecks_completeness_after_locking(app):
+def test_answers_cannot_be_written_to_a_submitted_response(in_cycle):
+    """F-07: an answer save that arrives after the submit changes nothing."""
+    cycle, person = in_cycle
+    answers = complete_answers("ceo")
+    submitted = actions.responses.submit(SYSTEM, cycle, person, answers=answers)
+    db.session.commit()
+    response_id = submitted.response.id
+    item = next(iter(answers))
+    with pytest.raises(actions.Conflict):
+        actions.responses.save_answers(response_id, {item: None}, {})
+    db.session.rollback()
+    assert queries.stored_answer_values(db.session, response_id)[item] == answers[item]
+
+
+def test_answers_submit_rechecks_completeness_after_locking(in_cycle):
     """F-07: an answer cleared by a save that landed between the completeness check and the
     status change makes the submit refuse, so a submitted response is never incomplete."""
-    add_user(app, "ceo@example.com", role="ceo")
-    open_test_cycle(app, CYCLE)
+    cycle, person = in_cycle
     answers = complete_answers("ceo")
-    with app.app_context():
-        cycle = queries.get_cycle(db.session, CYCLE)
-        person = queries.find_person_by_email(db.session, "ceo@example.com")
-        response = actions.responses.start(person, cycle)
-        queries.save_answers(db.session, response, answers)
-        db.session.commit()
-        existing = queries.get_response(db.session, person.id, CYCLE)  # read: complete
-        assert existing is not None and existing.answer_values() == answers
-        required = next(i for i in PAGES[0].items if i.type == "knowledge")
-        db.session.execute(  # the racing autosave, below the ORM the submit already read
-            update(Answer)
-            .where(Answer.response_id == response.id, Answer.item_id == required.id)
-            .values(value=None)
-        )
-        with pytest.raises(Invalid):
-            actions.responses.submit(SYSTEM, cycle, person)
-        db.session.rollback()
-        assert not queries.get_response(db.session, person.id, CYCLE).is_submitted
+    response = actions.responses.start(person, cycle)
+    queries.save_answers(db.session, response, answers)
+    db.session.commit()
+    existing = queries.get_response(db.session, person.id, CYCLE)  # read: complete
+    assert existing is not None and existing.answer_values() == answers
+    required = next(i for i in PAGES[0].items if i.type == "knowledge")
+    db.session.execute(  # the racing autosave, below the ORM the submit already read
+        update(Answer)
+        .where(Answer.response_id == response.id, Answer.item_id == required.id)
+        .values(value=None)
+    )
+    with pytest.raises(Invalid):
+        actions.responses.submit(SYSTEM, cycle, person)
+    db.session.rollback()
+    assert not queries.get_response(db.session, person.id, CYCLE).is_submitted
 
 
 def test_answers_deeply_nested_autosave_body_is_a_bad_request(app, ceo):

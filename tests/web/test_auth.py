@@ -141,7 +141,9 @@ def test_session_cookie_secure_when_configured(app_factory):
     app = app_factory(SESSION_COOKIE_SECURE=True)
     add_user(app, "ceo@example.com")
     response = log_in(app.test_client(), "ceo@example.com")
-    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-session=")
+    )
     assert "Secure" in cookie
 
 

@@ -134,7 +134,10 @@ def test_reopening_the_link_after_completion_shows_results(app, admin):
     answer_everything(visitor, complete_answers("ceo"))
     visitor.post(f"/respond/{CYCLE}/submit")
     again = app.test_client()
-    assert again.get(path).headers["Location"] == f"/respond/{CYCLE}"
+    reopened = again.get(path)  # F-04: the link no longer signs anyone in after submission
+    assert reopened.status_code == 200 and "already submitted" in reopened.text
+    assert again.get(f"/respond/{CYCLE}").headers["Location"].startswith("/login")
+    log_in(again, "ceo@example.com")  # the password sign-in still reaches the results
     assert again.get(f"/respond/{CYCLE}").headers["Location"] == f"/respond/{CYCLE}/results"
     with app.app_context():
         assert (
