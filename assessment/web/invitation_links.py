@@ -49,6 +49,8 @@ def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
         db.session.commit()
         return render_template("respond/link_other_person.html", name=current_user.name), 409
     if check.problem == "submitted":
+        if current_user.is_authenticated:  # its own person, signed in already: their results
+            return redirect(url_for("respond.results", cycle_id=invited.cycle_id))
         return render_template("respond/link_submitted.html", cycle_id=invited.cycle_id), 200
     account = actions.invitations.open_link(invited)
     db.session.commit()

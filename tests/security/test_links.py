@@ -8,6 +8,7 @@ import re
 from sqlalchemy import select
 
 from assessment import actions, queries
+from assessment.actions import SYSTEM
 from assessment.extensions import db
 from assessment.models import AuditEntry, Invitation, Mail
 from tests.conftest import add_user, complete_answers, log_in, open_test_cycle
@@ -182,3 +183,23 @@ def test_outbox_masks_invitation_links_and_is_audited(app, client):
     assert token not in html
     [entry] = audit_entries(app, "viewed_outbox")
     assert (entry.actor, entry.details) == ("admin@example.com", {"messages": 1})
+
+
+def test_link_after_submission_takes_its_own_signed_in_person_to_the_results(app, client):
+    """F-04: the link no longer signs anyone in after submission, but the person it belongs
+    to, already signed in on this browser, lands on their results rather than a dead end."""
+    add_user(app, "ceo@example.com", role="ceo")
+    open_test_cycle(app, "2026-Q4")
+    with app.test_request_context():
+        cycle = queries.get_cycle(db.session, "2026-Q4")
+        person = queries.find_person_by_email(db.session, "ceo@example.com")
+        link = actions.invitations.issue_link(
+            queries.get_or_create_invitation(db.session, person, cycle)
+        )
+        actions.responses.submit(SYSTEM, cycle, person, answers=complete_answers("ceo"))
+        db.session.commit()
+    path = link.replace("http://assessment.test", "")
+    log_in(client, "ceo@example.com")
+    assert client.get(path).headers["Location"] == "/respond/2026-Q4/results"
+    stranger = app.test_client().get(path)
+    assert stranger.status_code == 200 and "already submitted" in stranger.text
