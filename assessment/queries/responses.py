@@ -105,7 +105,7 @@ _NEW_ANSWER = insert(Answer).from_select(
         literal(1),
         bindparam("now", type_=Answer.__table__.c.updated_at.type),
     ).where(_STILL_DRAFT.is_not(None)),
-)
+).returning(Answer.id)  # rowcount of INSERT … SELECT is not reported by every driver
 _CHANGED_ANSWER = (
     update(Answer)
     .where(
@@ -155,7 +155,7 @@ def save_answers_by_id(
                 _NEW_ANSWER,
                 {"response": response_id, "item_id": item_id, "value": value, "now": now},
             )
-            if added.rowcount != 1:
+            if added.first() is None:
                 raise NotDraft(f"response {response_id} was submitted while saving")
             saved[item_id] = 1
         elif row.value == value:
