@@ -81,7 +81,9 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
         at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         actor=actor.email,
         action=action,
-        target=target[:300],
+        # An attacker-chosen target (a failed log-in's e-mail) may hold NUL, which PostgreSQL
+        # refuses: it is stored as U+FFFD so that the entry, and the request, still go through.
+        target=target.replace("\x00", "\ufffd")[:300],
         details=details,
         address=(request.remote_addr or "")[:64] if has_request_context() else "",
         prev_hash=head.last_hash,

@@ -20,6 +20,8 @@ def normalise_email(email: str) -> str:
 
 def find_account_by_email(session: AnySession, email: str) -> Account | None:
     """The account of the person with this e-mail address, if any."""
+    if "\x00" in email:  # PostgreSQL refuses NUL in a parameter; no address holds one
+        return None
     return session.scalar(
         select(Account).join(Account.person).where(Person.email == normalise_email(email))
     )
@@ -77,6 +79,8 @@ def session_account(session: AnySession, account_id: int) -> SessionAccount | No
 
 def find_person_by_email(session: AnySession, email: str) -> Person | None:
     """The person with this e-mail address, if any."""
+    if "\x00" in email:  # PostgreSQL refuses NUL in a parameter; no address holds one
+        return None
     return session.scalar(select(Person).where(Person.email == normalise_email(email)))
 
 

@@ -13,6 +13,8 @@ from assessment.queries.session import AnySession
 
 def get_cycle(session: AnySession, cycle_id: str) -> Cycle | None:
     """The cycle with this id, if any, with its pinned questionnaires (one query)."""
+    if "\x00" in cycle_id:  # no id holds NUL, and PostgreSQL refuses it in a parameter
+        return None
     return session.get(Cycle, cycle_id, options=[joinedload(Cycle.pinned)])
 
 

@@ -96,16 +96,20 @@ _ANSWERS_BEING_SAVED = select(Answer.id, Answer.item_id, Answer.value, Answer.ve
     Answer.item_id.in_(bindparam("items", expanding=True)),
 )
 _VALUE = bindparam("value", type_=Answer.__table__.c.value.type)
-_NEW_ANSWER = insert(Answer).from_select(
-    ["response_id", "item_id", "value", "version", "updated_at"],
-    select(
-        _STILL_DRAFT,
-        bindparam("item_id", type_=Answer.__table__.c.item_id.type),
-        _VALUE,
-        literal(1),
-        bindparam("now", type_=Answer.__table__.c.updated_at.type),
-    ).where(_STILL_DRAFT.is_not(None)),
-).returning(Answer.id)  # rowcount of INSERT … SELECT is not reported by every driver
+_NEW_ANSWER = (
+    insert(Answer)
+    .from_select(
+        ["response_id", "item_id", "value", "version", "updated_at"],
+        select(
+            _STILL_DRAFT,
+            bindparam("item_id", type_=Answer.__table__.c.item_id.type),
+            _VALUE,
+            literal(1),
+            bindparam("now", type_=Answer.__table__.c.updated_at.type),
+        ).where(_STILL_DRAFT.is_not(None)),
+    )
+    .returning(Answer.id)
+)  # rowcount of INSERT … SELECT is not reported by every driver
 _CHANGED_ANSWER = (
     update(Answer)
     .where(
