@@ -19,6 +19,7 @@ from sqlalchemy import text
 from assessment import ROOT, create_app, queries
 from assessment.catalogue import _load_cached, _signature
 from assessment.extensions import db
+from assessment.models import Cycle, Person
 from assessment.services.content.definitions import ROLES, Catalogue
 from assessment.services.security.passwords import hash_password
 
@@ -171,3 +172,15 @@ def submit_answers(
         queries.save_answers(db.session, response, answers)
         assert queries.submit_response(db.session, response, "1")
         db.session.commit()
+
+
+@pytest.fixture
+def in_cycle(app: Flask) -> Iterator[tuple[Cycle, Person]]:
+    """Inside an app context: the open cycle and its CEO, not yet answering."""
+    add_user(app, "ceo@example.com", role="ceo")
+    open_test_cycle(app, "2026-Q4")
+    with app.app_context():
+        cycle = queries.get_cycle(db.session, "2026-Q4")
+        person = queries.find_person_by_email(db.session, "ceo@example.com")
+        assert cycle is not None and person is not None
+        yield cycle, person

@@ -207,18 +207,13 @@ def test_write_layer_cycle_rules_are_one_table(app, status, step, allowed):
             assert cycle.status == status
 
 
-def test_write_layer_second_submission_is_refused_and_audited_once(app):
-    add_user(app, "ceo@example.com", role="ceo")
-    open_test_cycle(app, CYCLE)
-    with app.app_context():
-        cycle = queries.get_cycle(db.session, CYCLE)
-        person = queries.find_person_by_email(db.session, "ceo@example.com")
-        assert cycle is not None and person is not None
+def test_write_layer_second_submission_is_refused_and_audited_once(app, in_cycle):
+    cycle, person = in_cycle
+    actions.responses.submit(SYSTEM, cycle, person, answers=complete_answers("ceo"))
+    db.session.commit()
+    with pytest.raises(Conflict):
         actions.responses.submit(SYSTEM, cycle, person, answers=complete_answers("ceo"))
-        db.session.commit()
-        with pytest.raises(Conflict):
-            actions.responses.submit(SYSTEM, cycle, person, answers=complete_answers("ceo"))
-        db.session.rollback()
+    db.session.rollback()
     assert len(entries(app, "response_submitted")) == 1
 
 

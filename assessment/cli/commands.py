@@ -47,7 +47,6 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def backup_command(output: Path) -> None:
     """Write a consistent backup while the app keeps running."""
-
     try:
         anchor = backup(
             current_app.config["SQLALCHEMY_DATABASE_URI"], output, actions.audit.anchor_path()
@@ -69,7 +68,6 @@ def _interactive() -> bool:
 @with_appcontext
 def restore_command(source: Path, yes: bool) -> None:
     """Replace the database with a backup (everything since the backup is lost)."""
-
     if not yes and _interactive():  # scripts and CI have no one to ask
         click.confirm("This replaces the whole database with the backup. Continue?", abort=True)
     try:

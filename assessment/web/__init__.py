@@ -13,15 +13,12 @@ from assessment.web import (
     facts,
     gaps,
     headers,
-    invitation_links,
+    invitation_links,  # noqa: F401 - importing it adds its routes to respond's blueprint
     main,
     navigation,
     respond,
     training,
 )
-
-# ``invitation_links`` adds its routes to the respond blueprint when imported.
-INVITATION_ROUTES = invitation_links
 
 
 def init_app(app: Flask) -> None:

@@ -137,18 +137,6 @@ def test_answers_kept_sets_expire_and_are_counted(app):
         assert db.session.scalar(select(func.count()).select_from(AnswerStash)) == 1
 
 
-@pytest.fixture
-def in_cycle(app):
-    """Inside an app context: the open cycle and its CEO, not yet answering."""
-    add_user(app, "ceo@example.com", role="ceo")
-    open_test_cycle(app, CYCLE)
-    with app.app_context():
-        cycle = queries.get_cycle(db.session, CYCLE)
-        person = queries.find_person_by_email(db.session, "ceo@example.com")
-        assert cycle is not None and person is not None
-        yield cycle, person
-
-
 def test_answers_cannot_be_written_to_a_submitted_response(in_cycle):
     """F-07: an answer save that arrives after the submit changes nothing."""
     cycle, person = in_cycle
