@@ -122,7 +122,7 @@ def submit_response(cycle: str, payload: s.ResponseIn) -> Any:
     )
     weighted = rubric.role_weights.get(person.role or "", {})
     domains = {
-        d.domain_id: {"score": d.score, "level": d.level}
+        d.domain_id: {"score": d.score, "level": d.level, "standard_error": d.standard_error}
         for d in result.domains
         if d.domain_id in weighted
     }

@@ -41,9 +41,10 @@ def answer_problems(questionnaire: Questionnaire, answers: Mapping[str, object])
 
 
 def missing_items(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[Item]:
-    """Required items without an answer, in questionnaire order (only comments are optional)."""
+    """Required items without an answer, in questionnaire order (comments and confidence taps
+    are optional)."""
     return [
         item
         for item in questionnaire.items
-        if not (item.type == "comment" and item.optional) and answers.get(item.id) in (None, "")
+        if not item.optional and answers.get(item.id) in (None, "")
     ]

@@ -68,7 +68,7 @@ def split_into_pages(questionnaire: Questionnaire, rubric: Rubric) -> tuple[Ques
 def progress(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Progress:
     """Required items answered so far (the optional comment is not counted)."""
     missing = len(missing_items(questionnaire, answers))
-    required = sum(1 for i in questionnaire.items if not (i.type == "comment" and i.optional))
+    required = sum(1 for i in questionnaire.items if not i.optional)
     return Progress(required - missing, required)
 
 

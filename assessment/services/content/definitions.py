@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal, get_args
 
 # The five decision makers. Defined here once; everything else imports these names.
@@ -28,6 +28,15 @@ FOIL_CLAIM: Final = "yes"
 
 
 @dataclass(frozen=True)
+class Regime:
+    """A law or contract an item's keyed answer can rest on (e.g. HIPAA)."""
+
+    id: str
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Level:
     id: str
     name: str
@@ -49,6 +58,8 @@ class Rubric:
     levels: tuple[Level, ...]
     domains: tuple[Domain, ...]
     role_weights: dict[str, dict[str, float]]
+    # Fewer answered knowledge and Likert items than this in a domain: no score, no level.
+    min_domain_items: int = 2
 
     def level_for(self, score: float) -> Level:
         """The highest level whose threshold the 0-100 score reaches."""
@@ -154,6 +165,14 @@ class Item:
     fact: str | None = None
     optional: bool = False
     twin: str | None = None  # a Likert item worded the opposite way, for consistency checks
+    regimes: tuple[str, ...] = ()  # the regimes its key rests on; empty = true everywhere
+    form: str | None = None  # a rotating item's form; None = an anchor, in every form
+    objective: str = ""  # what a rotating item tests; its parallels share it
+    angoff: float | None = None  # modified-Angoff rating (see docs/scoring.md)
+
+    def applies_under(self, applicable: frozenset[str] | None) -> bool:
+        """True when the item is universal or one of its regimes applies (None: all apply)."""
+        return applicable is None or not self.regimes or bool(applicable & set(self.regimes))
 
     @property
     def is_scored(self) -> bool:
@@ -181,9 +200,52 @@ class Questionnaire:
     minutes: int
     items: tuple[Item, ...]
     file: str = ""
+    forms: tuple[str, ...] = ()  # the form letters of a file with rotating items
+    family: str = ""  # for a form: the questionnaire it is cut from; else its own id
+    form: str | None = None  # for a form: its letter
 
     def item(self, item_id: str) -> Item:
         return next(i for i in self.items if i.id == item_id)
+
+    @property
+    def regimes(self) -> tuple[str, ...]:
+        """Every regime some item rests on, sorted."""
+        return tuple(sorted({r for item in self.items for r in item.regimes}))
+
+    def form_id(self, letter: str, applicable: frozenset[str] | None) -> str:
+        """The id of one form under an applicability profile (see ``cut_form``).
+
+        The first form keeps the questionnaire's own id and later ones add ``-<letter>``;
+        when the profile leaves out some of the questionnaire's regimes, ``@`` and the kept
+        ones (or ``none``) follow, so an id always names exactly one list of items.
+        """
+        base = self.id if not self.forms or letter == self.forms[0] else f"{self.id}-{letter}"
+        used = self.regimes
+        kept = used if applicable is None else tuple(r for r in used if r in applicable)
+        return base if kept == used else f"{base}@{'+'.join(kept) or 'none'}"
+
+    def cut_form(self, letter: str | None, applicable: frozenset[str] | None) -> Questionnaire:
+        """The items one form shows under a profile: anchors plus that form's rotating items,
+        without items whose regimes do not apply (``applicable`` None: every regime applies)."""
+        letter = letter or (self.forms[0] if self.forms else None)
+        kept = tuple(
+            item
+            for item in self.items
+            if (item.form is None or item.form == letter) and item.applies_under(applicable)
+        )
+        return replace(
+            self,
+            id=self.form_id(letter or "", applicable),
+            items=kept,
+            forms=(),
+            family=self.id,
+            form=letter,
+        )
+
+    @property
+    def anchor_ids(self) -> frozenset[str]:
+        """Items every form of the questionnaire shows."""
+        return frozenset(item.id for item in self.items if item.form is None)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -198,6 +260,11 @@ class Catalogue:
     facts: dict[str, Fact]
     training: dict[str, TrainingModule]
     questionnaires: dict[tuple[str, str], Questionnaire] = field(default_factory=dict)
+    regimes: dict[str, Regime] = field(default_factory=dict)
+    # Forms cut so far, by (form id, version): cutting is cheap but reports ask often.
+    _forms: dict[tuple[str, str], Questionnaire] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def versions(self, questionnaire_id: str) -> list[Questionnaire]:
         """All versions of one questionnaire, oldest first."""
@@ -210,7 +277,50 @@ class Catalogue:
         return max(found, key=lambda q: version_key(q.version)) if found else None
 
     def get(self, questionnaire_id: str, version: str) -> Questionnaire:
-        return self.questionnaires[(questionnaire_id, version)]
+        """A questionnaire version or one of its forms, by id; KeyError when unknown.
+
+        A file without forms is returned whole. For a file with forms, its own id is its
+        first form, ``<id>-<letter>`` another, and ``@regime+regime`` (or ``@none``) a form
+        under a profile that leaves out the other regimes of its items (``form_id``).
+        """
+        key = (questionnaire_id, version)
+        if key in self._forms:
+            return self._forms[key]
+        whole = self.questionnaires.get(key)
+        if whole is not None and not whole.forms:
+            return whole
+        found = self._cut(questionnaire_id, version)
+        if found is None:
+            raise KeyError(key)
+        self._forms[key] = found
+        return found
+
+    def _cut(self, form_id: str, version: str) -> Questionnaire | None:
+        base, _, regimes = form_id.partition("@")
+        family, letter = base, None
+        if (family, version) not in self.questionnaires:
+            family, _, letter = base.rpartition("-")
+        whole = self.questionnaires.get((family, version))
+        if whole is None or not whole.forms or (letter is not None and letter not in whole.forms):
+            return None
+        if letter == whole.forms[0]:
+            return None  # the first form is named by the questionnaire's id alone
+        applicable = None
+        if regimes:
+            applicable = frozenset(() if regimes == "none" else regimes.split("+"))
+            if not applicable <= set(whole.regimes) or applicable == set(whole.regimes):
+                return None  # one spelling per item list: only real exclusions are named
+        cut = whole.cut_form(letter, applicable)
+        return cut if cut.id == form_id else None
+
+    def form_for(
+        self, questionnaire: Questionnaire, letter: str | None, applicable: frozenset[str]
+    ) -> Questionnaire:
+        """The form a cycle pins: ``letter`` of ``questionnaire`` under a profile."""
+        if not questionnaire.forms:
+            return questionnaire
+        cut = questionnaire.cut_form(letter, applicable)
+        return self.get(cut.id, cut.version)
 
 
 def version_key(version: str) -> tuple[int, ...]:

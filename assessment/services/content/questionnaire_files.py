@@ -21,20 +21,39 @@ from assessment.services.content.definitions import (
     Fact,
     Item,
     Questionnaire,
+    Regime,
     Rubric,
     TrainingModule,
     version_key,
 )
-from assessment.services.content.reference_files import read_facts, read_rubric, read_training
+from assessment.services.content.form_rules import form_problems
+from assessment.services.content.reference_files import (
+    read_facts,
+    read_regimes,
+    read_rubric,
+    read_training,
+)
 from assessment.services.content.yaml_fields import Fields
 from assessment.services.content.yaml_lines import DataFileProblem, YamlError, load_yaml
 
 T = TypeVar("T")
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
-COMMON_ITEM_KEYS = {"id", "domain", "type", "text", "weight", "anchors", "feedback", "training"}
+COMMON_ITEM_KEYS = {
+    "id",
+    "domain",
+    "type",
+    "text",
+    "weight",
+    "anchors",
+    "feedback",
+    "training",
+    "regimes",
+}
+PER_ITEM = "per_item"
+SURE_SUFFIX = ".sure"
 TYPE_KEYS = {
-    "knowledge": {"choices"},
-    "likert": {"scale", "reverse", "twin"},
+    "knowledge": {"choices", "form", "objective", "angoff"},
+    "likert": {"scale", "reverse", "twin", "form", "objective", "angoff"},
     "confidence": {"links"},
     "belief": {"fact"},
     "foil": set(),
@@ -73,17 +92,20 @@ def load_catalogue(root: str | Path) -> Catalogue:
         )
         or {}
     )
+    regimes: dict[str, Regime] = {}
+    if (root / "regimes.yaml").exists():
+        regimes = _load(root / "regimes.yaml", root, problems, read_regimes) or {}
     questionnaires: dict[tuple[str, str], Questionnaire] = {}
     item_lines: dict[str, dict[str, int]] = {}
     for path in sorted(root.glob("*/*.yaml"), key=_path_order):
-        reader = _QuestionnaireReader(rubric, facts, training, problems, item_lines)
+        reader = _QuestionnaireReader(rubric, facts, training, regimes, problems, item_lines)
         loaded = _load(path, root, problems, reader.read)
         if loaded is not None:
             questionnaires[loaded.key] = loaded
     _check_versions(questionnaires.values(), item_lines, problems)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(rubric, facts, training, questionnaires)
+    return Catalogue(rubric, facts, training, questionnaires, regimes)
 
 
 def check(root: str | Path) -> list[DataFileProblem]:
@@ -128,15 +150,21 @@ class _QuestionnaireReader:
         rubric: Rubric,
         facts: dict[str, Fact],
         training: dict[str, TrainingModule],
+        regimes: dict[str, Regime],
         problems: list[DataFileProblem],
         item_lines: dict[str, dict[str, int]],
     ):
         self.rubric, self.facts, self.training = rubric, facts, training
+        self.regimes = regimes
         self.problems, self.item_lines = problems, item_lines
 
     def read(self, data: object, file: str, problems: list[DataFileProblem]) -> Questionnaire:
         top = Fields(data, file, 1, problems, "the questionnaire")
-        top.allow_only({"id", "role", "version", "title", "intro", "minutes", "items"})
+        top.allow_only(
+            {"id", "role", "version", "title", "intro", "minutes", "items", "forms", "confidence"}
+        )
+        forms = top.texts("forms", required=False)
+        per_item = top.choice("confidence", (PER_ITEM,), required=False) == PER_ITEM
         path = Path(file)
         questionnaire_id, role = top.identifier(), top.choice("role", ROLES) or ""
         version = top.text("version")
@@ -164,6 +192,18 @@ class _QuestionnaireReader:
                 )
             lines.setdefault(item.id, line)
             items.append(item)
+            if per_item and item.type == "confidence":
+                problems.append(
+                    DataFileProblem(
+                        file,
+                        line,
+                        "confidence is asked after every knowledge item (confidence: per_item); "
+                        "remove this confidence item",
+                    )
+                )
+            if per_item and item.type == "knowledge":
+                items.append(_sure_item(item))
+                lines.setdefault(items[-1].id, line)
         self.item_lines[file] = lines
         questionnaire = Questionnaire(
             id=questionnaire_id,
@@ -174,9 +214,15 @@ class _QuestionnaireReader:
             minutes=top.integer("minutes"),
             items=tuple(items),
             file=file,
+            forms=forms,
+            family=questionnaire_id,
         )
         self._check_links(questionnaire, lines, file)
-        self._check_coverage(questionnaire, top)
+        if forms:
+            for line, message in form_problems(questionnaire, self.rubric, lines):
+                problems.append(DataFileProblem(file, line, message))
+        else:
+            self._check_coverage(questionnaire, top)
         return questionnaire
 
     def _read_item(self, f: Fields) -> Item:
@@ -198,6 +244,13 @@ class _QuestionnaireReader:
         for module in training:
             if module not in self.training:
                 f.error(f.line_of("training"), f"unknown training module '{module}'")
+        regimes = f.texts("regimes", required=False)
+        for regime in regimes:
+            if regime not in self.regimes:
+                f.error(f.line_of("regimes"), f"unknown regime '{regime}' (see regimes.yaml)")
+        angoff = f.number("angoff", required=False)
+        if angoff is not None and not 0 <= angoff <= 1:
+            f.error(f.line_of("angoff"), f"angoff must lie between 0 and 1, got {angoff:g}")
         return Item(
             id=f.identifier(),
             domain=domain,
@@ -218,6 +271,10 @@ class _QuestionnaireReader:
             fact=self._fact(f) if item_type == "belief" else None,
             optional=f.flag("optional", default=True) if item_type == "comment" else False,
             twin=(f.text("twin", required=False) or None) if item_type == "likert" else None,
+            regimes=regimes,
+            form=f.text("form", required=False) or None,
+            objective=f.text("objective", required=False),
+            angoff=angoff,
         )
 
     def _fact(self, f: Fields) -> str | None:
@@ -317,6 +374,20 @@ class _QuestionnaireReader:
                     f"domain {domain} has weight {weight:g} for role "
                     f"{questionnaire.role} but only {count} knowledge or likert item(s); need 2",
                 )
+
+
+def _sure_item(knowledge: Item) -> Item:
+    """The three-point "how sure are you?" tap asked right after a knowledge item."""
+    return Item(
+        id=knowledge.id + SURE_SUFFIX,
+        domain=knowledge.domain,
+        type="confidence",
+        text="How sure are you of this answer?",
+        links=(knowledge.id,),
+        optional=True,
+        regimes=knowledge.regimes,
+        form=knowledge.form,
+    )
 
 
 def _meaning(item: Item) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Readers for the shared data files: rubric.yaml, facts.yaml and training.yaml."""
+"""Readers for the shared data files: rubric, facts, training and regimes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from assessment.services.content.definitions import (
     Domain,
     Fact,
     Level,
+    Regime,
     Rubric,
     TrainingModule,
 )
@@ -28,7 +29,10 @@ VERSION_KEYS = {"version"}
 def read_rubric(data: object, file: str, problems: list[DataFileProblem]) -> Rubric:
     """Levels with thresholds, nine domains described per level, and role weights."""
     top = Fields(data, file, 1, problems, "the rubric")
-    top.allow_only({"version", "levels", "domains", "role_weights"})
+    top.allow_only({"version", "levels", "domains", "role_weights", "min_domain_items"})
+    min_items = top.integer("min_domain_items", required=False, default=2)
+    if min_items < 1:
+        top.error(top.line_of("min_domain_items"), "min_domain_items must be at least 1")
     levels = _read_levels(top)
     level_ids = tuple(level.id for level in levels)
     domains: list[Domain] = []
@@ -61,7 +65,7 @@ def read_rubric(data: object, file: str, problems: list[DataFileProblem]) -> Rub
                 f"domain weights of role {role} sum to {total:g}, not 100",
             )
         role_weights[role] = {d.id: weights[d.id] for d in domains if weights[d.id] > 0}
-    return Rubric(top.text("version"), levels, tuple(domains), role_weights)
+    return Rubric(top.text("version"), levels, tuple(domains), role_weights, min_items)
 
 
 def _read_levels(top: Fields) -> tuple[Level, ...]:
@@ -248,3 +252,18 @@ def read_training(
             f.error(line, f"duplicate training module id '{module.id}'")
         modules[module.id] = module
     return modules
+
+
+def read_regimes(data: object, file: str, problems: list[DataFileProblem]) -> dict[str, Regime]:
+    """The regimes items may rest on, for the applicability profile."""
+    top = Fields(data, file, 1, problems, "the regimes")
+    top.allow_only({"regimes"})
+    regimes: dict[str, Regime] = {}
+    for line, raw in top.items("regimes"):
+        f = Fields(raw, file, line, problems, "a regime")
+        f.allow_only({"id", "name", "summary"})
+        regime = Regime(f.identifier(), f.text("name"), f.text("summary"))
+        if regime.id in regimes:
+            f.error(line, f"duplicate regime id '{regime.id}'")
+        regimes[regime.id] = regime
+    return regimes

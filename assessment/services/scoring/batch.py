@@ -18,9 +18,13 @@ from assessment.services.content.definitions import FOIL_CLAIM, Questionnaire, R
 from assessment.services.scoring.single import (
     CONFIDENT,
     CONTRADICTION_GAP,
+    LITERACY_TYPES,
     calibration_pairs,
     confidence_probability,
+    foil_claims_to_flag,
+    item_spread,
     twin_pairs,
+    wrong_answer_score,
 )
 
 UNANSWERED = -1
@@ -39,6 +43,8 @@ class BatchScores:
     items_answered: Ints  # n × domains
     dont_know: Ints  # n × domains
     pending: Ints  # n × domains
+    scored_items: Ints  # n × domains: answered knowledge and Likert items
+    standard_errors: Floats  # n × domains
     overall: Floats  # n
     overall_level: Ints  # n
     calibration_pairs: Ints  # n
@@ -89,9 +95,12 @@ def score_batch(
     rubric: Rubric,
     codes: Codes,
     facts: Mapping[str, str] | None = None,
+    *,
+    min_items: int | None = None,
 ) -> BatchScores:
     """Score every row of ``codes`` (from ``encode_answers``) against one cycle's facts."""
     facts = facts or {}
+    min_items = rubric.min_domain_items if min_items is None else min_items
     n = codes.shape[0]
     # Work column-wise: one contiguous row per item and per domain keeps every step a
     # straight pass over memory; results are transposed back to responses × columns.
@@ -103,6 +112,8 @@ def score_batch(
     answered_counts = np.zeros((len(domain_index), n), dtype=np.int64)
     dont_know = np.zeros_like(answered_counts)
     pending = np.zeros_like(answered_counts)
+    scored_items = np.zeros_like(answered_counts)
+    spread = np.zeros((len(domain_index), n))
 
     for column, item in enumerate(questionnaire.items):
         if not item.is_scored:
@@ -117,18 +128,26 @@ def score_batch(
         else:
             dk = _choice_index(questionnaire, item.id, item.dont_know_choice)
             dont_know[d] += code == dk
-            if item.type == "belief" and item.fact not in facts:
-                pending[d] += answered
+            if item.type == "belief":  # compared in the gap report, never scored
+                if item.fact not in facts:
+                    pending[d] += answered
                 continue
-            key = item.correct_choice if item.type == "knowledge" else facts[item.fact or ""]
-            score = (code == _choice_index(questionnaire, item.id, key)).astype(np.float64)
+            right = code == _choice_index(questionnaire, item.id, item.correct_choice)
+            score = np.where(right, 1.0, np.where(code == dk, 0.0, wrong_answer_score(item)))
         score = np.where(answered, score, np.nan)
         item_scores[column] = score
         numerator[d] += np.where(answered, item.weight * score, 0.0)
         denominator[d] += np.where(answered, item.weight, 0.0)
+        if item.type in LITERACY_TYPES:
+            scored_items[d] += answered
+            spread[d] += np.where(answered, (item.weight * item_spread(item)) ** 2, 0.0)
 
+    enough = (denominator > 0) & (scored_items >= min_items)
     with np.errstate(invalid="ignore", divide="ignore"):
-        domain_scores = np.where(denominator > 0, 100.0 * numerator / denominator, np.nan)
+        domain_scores = np.where(
+            enough, np.maximum(0.0, 100.0 * numerator / denominator), np.nan
+        )
+        standard_errors = np.where(enough, 100.0 * np.sqrt(spread) / denominator, np.nan)
     overall = _overall(rubric, questionnaire.role, domain_scores)
     calibration = _calibrate(questionnaire, by_item)
     overclaiming, contradictions = _flags(questionnaire, by_item)
@@ -139,6 +158,8 @@ def score_batch(
         items_answered=answered_counts.T,
         dont_know=dont_know.T,
         pending=pending.T,
+        scored_items=scored_items.T,
+        standard_errors=standard_errors.T,
         overall=overall,
         overall_level=_levels(rubric, overall),
         calibration_pairs=calibration[0],
@@ -201,11 +222,12 @@ def _calibrate(
 def _flags(questionnaire: Questionnaire, by_item: Codes) -> tuple[npt.NDArray[np.bool_], Ints]:
     columns = {item.id: k for k, item in enumerate(questionnaire.items)}
     n = by_item.shape[1]
-    overclaiming = np.zeros(n, dtype=bool)
-    for item in questionnaire.items:
-        if item.type == "foil":
-            claim = _choice_index(questionnaire, item.id, FOIL_CLAIM)
-            overclaiming |= by_item[columns[item.id]] == claim
+    claims = np.zeros(n, dtype=np.int64)
+    foils = [item for item in questionnaire.items if item.type == "foil"]
+    for item in foils:
+        claim = _choice_index(questionnaire, item.id, FOIL_CLAIM)
+        claims += by_item[columns[item.id]] == claim
+    overclaiming = (claims > 0) & (claims >= foil_claims_to_flag(len(foils)))
     contradictions = np.zeros(n, dtype=np.int64)
     for item, twin in twin_pairs(questionnaire):
         first, second = by_item[columns[item.id]], by_item[columns[twin.id]]

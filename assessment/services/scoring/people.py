@@ -35,7 +35,7 @@ class ScoredPerson:
     role: str
     overall: float | None
     level: str | None
-    domains: dict[str, dict[str, Any]]  # domain → {"score", "level"}
+    domains: dict[str, dict[str, Any]]  # domain → {"score", "level", "standard_error"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +46,7 @@ class _Scores:
     domain_levels: npt.NDArray[np.int8]  # people × domains, index into the rubric's levels
     overall: npt.NDArray[np.float64]
     overall_level: npt.NDArray[np.int8]
+    standard_errors: npt.NDArray[np.float64]  # people × domains
 
 
 class ScoredPeople(LazyRows[ScoredPerson]):
@@ -61,11 +62,12 @@ class ScoredPeople(LazyRows[ScoredPerson]):
     def _build(self, person: int) -> ScoredPerson:
         scores = self._scores
         domains = {
-            d: {"score": _number(score), "level": self._level(level)}
-            for d, score, level in zip(
+            d: {"score": _number(score), "level": self._level(level), "standard_error": _number(se)}
+            for d, score, level, se in zip(
                 self._domain_ids,
                 scores.domain_scores[person].tolist(),
                 scores.domain_levels[person].tolist(),
+                scores.standard_errors[person].tolist(),
                 strict=True,
             )
         }
@@ -102,6 +104,7 @@ def score_answers(
         np.full((n, domains), -1, dtype=np.int8),
         np.full(n, np.nan),
         np.full(n, -1, dtype=np.int8),
+        np.full((n, domains), np.nan),
     )
     read_order: list[int] = []
     for key in sorted(answers.versions):
@@ -114,6 +117,7 @@ def score_answers(
             scores.domain_levels[rows] = batch.domain_levels
             scores.overall[rows] = batch.overall
             scores.overall_level[rows] = batch.overall_level
+            scores.standard_errors[rows] = batch.standard_errors
         read_order.extend(version.people.tolist())
     people = answers.people
     # A stable sort of versions in key order, as scoring one version after another gives them.

@@ -8,6 +8,7 @@ gives bit-identical results (see docs/scoring.md).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,7 +21,9 @@ from assessment.services.content.definitions import (
     scale_label,
 )
 
-SCORING_VERSION = "1"
+SCORING_VERSION = "2"  # 2: beliefs left out of literacy, formula scoring, domain minimum
+LITERACY_TYPES = ("knowledge", "likert")  # the only items a literacy score is built from
+FOIL_CLAIMS_TO_FLAG = 2  # one "yes" to a made-up rule is often a slip; two are a pattern
 CONTRADICTION_GAP = 0.75  # keyed twin scores this far apart: e.g. "strongly agree" to both
 CONFIDENT = 4  # confidence answers of 4 ("sure") or 5 ("certain")
 
@@ -30,7 +33,7 @@ class ItemResult:
     item_id: str
     type: str
     domain: str
-    status: str  # scored | unanswered | pending | not_scored
+    status: str  # scored | unanswered | pending | compared | not_scored
     answered: bool
     dont_know: bool
     value: object
@@ -43,12 +46,19 @@ class ItemResult:
 @dataclass(frozen=True)
 class DomainResult:
     domain_id: str
-    score: float | None  # 0-100; None when nothing scored was answered (never 0 for "nothing")
+    score: float | None  # 0-100; None with too few answered literacy items (never 0 for that)
     level: str | None
     items_answered: int  # answered knowledge, Likert and belief items (pending beliefs included)
     dont_know: int
     dont_know_rate: float | None  # over answered knowledge and belief items
     pending: int  # answered beliefs waiting for their fact
+    scored_items: int = 0  # answered knowledge and Likert items: what the score rests on
+    standard_error: float | None = None  # points; the widest these items allow (docs/scoring.md)
+
+    @property
+    def enough(self) -> bool:
+        """False when the domain had answers but too few to carry a score."""
+        return self.score is not None
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,23 @@ def likert_score(item: Item, value: int) -> float:
     return 1 - plain if item.reverse else plain
 
 
+def wrong_answer_score(item: Item) -> float:
+    """Formula scoring: a wrong answer costs 1 / (k - 1) among k real answers, so a blind guess
+    averages 1/k - (k-1)/k × 1/(k-1) = 0, exactly what "don't know" scores."""
+    return -1.0 / (real_answers(item) - 1)
+
+
+def real_answers(item: Item) -> int:
+    return sum(1 for c in item.choices if not c.dont_know)
+
+
+def item_spread(item: Item) -> float:
+    """Half the range of an item's score: the largest standard deviation it can have."""
+    if item.type == "knowledge":
+        return (1.0 - wrong_answer_score(item)) / 2
+    return 0.5
+
+
 def confidence_probability(knowledge: Item, value: int) -> float:
     """Confidence 1-5 read as a probability, linear from chance (1 / options) to certainty."""
     chance = 1 / sum(1 for c in knowledge.choices if not c.dont_know)
@@ -132,25 +159,33 @@ def _item_score(
             return (
                 "scored",
                 0.0,
-                f'"{chosen}": 0, counted as don\'t know (a finding, not a failure)',
+                f'"{chosen}": 0, counted as don\'t know (never worth less than a guess)',
             )
         if value == item.correct_choice:
             return "scored", 1.0, f'You chose "{chosen}", the keyed answer: 1'
         keyed = item.choice_label(item.correct_choice or "")
-        return "scored", 0.0, f'You chose "{chosen}"; the keyed answer is "{keyed}": 0'
+        wrong = wrong_answer_score(item)
+        return (
+            "scored",
+            wrong,
+            f'You chose "{chosen}"; the keyed answer is "{keyed}": −1/{real_answers(item) - 1} '
+            f"= {wrong:.2f}, so that guessing averages the same as \"don't know\"",
+        )
     actual = facts.get(item.fact or "")
     if actual is None:
-        return (
-            "pending",
-            None,
-            f'You believe "{chosen}"; waiting for the fact report: not scored yet.',
-        )
+        return "pending", None, f'You believe "{chosen}"; waiting for the fact report.'
     reported = item.choice_label(actual)
-    if value == DONT_KNOW:
-        return "scored", 0.0, f'"{chosen}"; the owner reports "{reported}": unknown, 0'
-    if value == actual:
-        return "scored", 1.0, f'You believe "{chosen}" and the owner reports the same: aligned, 1'
-    return "scored", 0.0, f'You believe "{chosen}"; the owner reports "{reported}": 0'
+    outcome = (
+        "you said you don't know"
+        if value == DONT_KNOW
+        else ("the same" if value == actual else f'"{reported}"')
+    )
+    return (
+        "compared",
+        None,
+        f'You believe "{chosen}"; the owner reports {outcome}. Compared in the gap report; '
+        "never part of your literacy score.",
+    )
 
 
 def score_response(
@@ -158,9 +193,14 @@ def score_response(
     rubric: Rubric,
     answers: Mapping[str, object],
     facts: Mapping[str, str] | None = None,
+    *,
+    min_items: int | None = None,
 ) -> ScoreResult:
-    """Score one response. ``facts`` maps fact ids to their reported category for the cycle."""
+    """Score one response. ``facts`` maps fact ids to their reported category for the cycle;
+    a domain with fewer than ``min_items`` (default: the rubric's) answered literacy items
+    gets no score."""
     facts = facts or {}
+    min_items = rubric.min_domain_items if min_items is None else min_items
     domain_ids = rubric.domain_ids
     numerator = dict.fromkeys(domain_ids, 0.0)
     denominator = dict.fromkeys(domain_ids, 0.0)
@@ -178,8 +218,12 @@ def score_response(
         _item_result(item, answers.get(item.id), status, score, why, denominator)
         for item, status, score, why in partial
     )
+    spread = _spread_by_domain(questionnaire, answers)
     domains = tuple(
-        _domain_result(rubric, d, numerator[d], denominator[d], items) for d in domain_ids
+        _domain_result(
+            rubric, d, numerator[d], denominator[d], items, spread.get(d, 0.0), min_items
+        )
+        for d in domain_ids
     )
     overall = _overall(rubric, questionnaire.role, domains)
     return ScoreResult(
@@ -226,12 +270,31 @@ def _item_result(
     )
 
 
+def _spread_by_domain(
+    questionnaire: Questionnaire, answers: Mapping[str, object]
+) -> dict[str, float]:
+    """Per domain, the sum of (weight × largest item SD)² over answered literacy items."""
+    total: dict[str, float] = {}
+    for item in questionnaire.items:
+        if item.type in LITERACY_TYPES and answers.get(item.id) not in (None, ""):
+            total[item.domain] = total.get(item.domain, 0.0) + (item.weight * item_spread(item)) ** 2
+    return total
+
+
+def standard_error(spread: float, denominator: float) -> float:
+    """Standard error of a weighted mean of independent items at their widest spread, in
+    points: 100 × sqrt(Σ (wᵢ sᵢ)²) / Σ wᵢ. Two four-choice items of weight 1 give ±47."""
+    return 100.0 * math.sqrt(spread) / denominator
+
+
 def _domain_result(
     rubric: Rubric,
     domain_id: str,
     numerator: float,
     denominator: float,
     items: tuple[ItemResult, ...],
+    spread: float,
+    min_items: int,
 ) -> DomainResult:
     mine = [
         r
@@ -240,7 +303,10 @@ def _domain_result(
     ]
     choice_items = [r for r in mine if r.type != "likert"]
     dont_know = sum(r.dont_know for r in mine)
-    score = 100.0 * numerator / denominator if denominator > 0 else None
+    scored_items = sum(r.type in LITERACY_TYPES for r in mine)
+    enough = denominator > 0 and scored_items >= min_items
+    # Floor at 0: formula scoring can dip below zero, but a level has no meaning there.
+    score = max(0.0, 100.0 * numerator / denominator) if enough else None
     return DomainResult(
         domain_id=domain_id,
         score=score,
@@ -249,6 +315,8 @@ def _domain_result(
         dont_know=dont_know,
         dont_know_rate=dont_know / len(choice_items) if choice_items else None,
         pending=sum(r.status == "pending" for r in mine),
+        scored_items=scored_items,
+        standard_error=standard_error(spread, denominator) if enough else None,
     )
 
 
@@ -262,6 +330,11 @@ def _overall(rubric: Rubric, role: str, domains: tuple[DomainResult, ...]) -> fl
             total += weight * domain.score
             weight_sum += weight
     return total / weight_sum if weight_sum > 0 else None
+
+
+def foil_claims_to_flag(foils: int) -> int:
+    """Two claims raise the flag; an older form with a single foil flags on that one."""
+    return min(FOIL_CLAIMS_TO_FLAG, foils)
 
 
 def calibrate(questionnaire: Questionnaire, answers: Mapping[str, object]) -> Calibration:
@@ -304,16 +377,18 @@ def twin_pairs(questionnaire: Questionnaire) -> list[tuple[Item, Item]]:
 def quality_flags(
     questionnaire: Questionnaire, answers: Mapping[str, object]
 ) -> tuple[QualityFlag, ...]:
-    """Over-claiming on a foil, and contradictory answers to an oppositely worded pair."""
-    flags = [
-        QualityFlag(
-            "overclaiming",
-            (item.id,),
-            "Claimed to know something that does not exist; treat self-ratings with care.",
+    """Over-claiming on foils, and contradictory answers to an oppositely worded pair."""
+    foils = [item for item in questionnaire.items if item.type == "foil"]
+    claimed = tuple(item.id for item in foils if answers.get(item.id) == FOIL_CLAIM)
+    flags = []
+    if claimed and len(claimed) >= foil_claims_to_flag(len(foils)):
+        flags.append(
+            QualityFlag(
+                "overclaiming",
+                claimed,
+                "Claimed to know things that do not exist; treat self-ratings with care.",
+            )
         )
-        for item in questionnaire.items
-        if item.type == "foil" and answers.get(item.id) == FOIL_CLAIM
-    ]
     for item, twin in twin_pairs(questionnaire):
         first, second = answers.get(item.id), answers.get(twin.id)
         if isinstance(first, int) and isinstance(second, int):
