@@ -154,6 +154,9 @@ class Cycle(Base):
     # Completed training as recorded when the cycle closed: [e-mail, module, session start].
     # The training effect reads this, so later attendance edits cannot change it.
     training_at_close: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # The regimes that applied when the cycle opened (its forms leave out the others);
+    # None for a cycle opened before the profile existed, or before anyone set it.
+    regimes: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
@@ -185,6 +188,16 @@ class CycleQuestionnaire(Base):
     version: Mapped[str] = mapped_column(String(20))
 
     cycle: Mapped[Cycle] = relationship(back_populates="pinned")
+
+
+class RegimeSetting(Base):
+    """Whether one regime applies to the company: the applicability profile, row by row."""
+
+    __tablename__ = "regime_setting"
+
+    regime_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    applies: Mapped[bool]
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Response(Base):

@@ -9,14 +9,14 @@ from enum import StrEnum
 from typing import Final
 
 from assessment import queries
-from assessment.actions import audit
+from assessment.actions import audit, regimes
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict, Invalid
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, CycleStatus, Person
 from assessment.reports.snapshots import snapshot_payload
-from assessment.services.content.definitions import ROLES
+from assessment.services.content.definitions import ROLES, Questionnaire
 from assessment.services.scoring.single import SCORING_VERSION
 
 
@@ -74,7 +74,9 @@ def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> C
         )
     version = None
     if step is Transition.OPEN:
-        queries.open_cycle(db.session, cycle, current_questionnaires())
+        applicable = regimes.applicable()
+        cycle.regimes = sorted(applicable)
+        queries.open_cycle(db.session, cycle, forms_to_pin(cycle, applicable))
     elif step is Transition.CLOSE:
         cycle.closed_at = dt.datetime.now(dt.UTC)
         # Who had completed which training, frozen now: the training effect of this cycle is
@@ -94,13 +96,43 @@ def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> C
     return Changed(cycle, step, version)
 
 
-def current_questionnaires() -> dict[str, tuple[str, str]]:
-    """Each role's current questionnaire (id, version): what opening a cycle pins."""
-    return {
-        role: (current.id, current.version)
-        for role in ROLES
-        if (current := catalogue().current(role)) is not None
-    }
+def forms_to_pin(cycle: Cycle, applicable: frozenset[str]) -> dict[str, tuple[str, str]]:
+    """Each role's form (id, version) for a cycle opening now: the current questionnaire's
+    next form after the one the role answered in the cycle before (so consecutive cycles
+    differ and last quarter's feedback gives nothing away), without the items of regimes
+    that do not apply."""
+    pinned: dict[str, tuple[str, str]] = {}
+    for role in ROLES:
+        current = catalogue().current(role)
+        if current is None:
+            continue
+        letter = _next_form(current, _last_form(cycle, role, current))
+        form = catalogue().form_for(current, letter, applicable)
+        pinned[role] = (form.id, form.version)
+    return pinned
+
+
+def _last_form(cycle: Cycle, role: str, current: Questionnaire) -> str | None:
+    """The form letter the role answered in the latest earlier cycle that pinned one."""
+    earlier = [c for c in queries.cycles_in_order(db.session) if c.opens < cycle.opens]
+    for before in reversed(earlier):
+        pin = before.pinned_for(role)
+        if pin is None:
+            continue
+        try:
+            form = catalogue().get(pin.questionnaire_id, pin.version)
+        except KeyError:
+            return None
+        return form.form if form.family == current.id else None
+    return None
+
+
+def _next_form(current: Questionnaire, last: str | None) -> str | None:
+    if not current.forms:
+        return None
+    if last not in current.forms:
+        return current.forms[0]
+    return current.forms[(current.forms.index(last) + 1) % len(current.forms)]
 
 
 def _store_reports(cycle: Cycle, person: Person | None) -> int:

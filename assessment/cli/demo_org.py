@@ -6,6 +6,9 @@
   training, after which the knowledge question is answered right.
 - The CIO starts out optimistic about most controls; as reporting improves (more risks reach
   leadership before they become incidents) the CIO's beliefs come into line with the facts.
+- The company is a US healthcare provider listed on a US exchange: HIPAA, the SEC's disclosure
+  rules and the state breach laws apply, GDPR and the rest do not, so no one is asked about
+  them. Each quarter answers the next form of every questionnaire (a, b, a, b, a).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from assessment.services.content.definitions import Fact, Questionnaire
 from assessment.services.security.passwords import generate_password
 
 LOGINS_FILE = "first-login.txt"
+DEMO_REGIMES = ("hipaa", "sec", "us_state_breach")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def seed_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
         )
         people[demo.email] = created.person
         logins.append((demo.email, created.password))
+    actions.regimes.set_applicable(_actor(people["admin@example.com"]), DEMO_REGIMES)
     periods = quarters(today, 5)
     for index, (cycle_id, opens, closes) in enumerate(periods):
         _seed_quarter(index, cycle_id, opens, closes, people, rng, last=index == len(periods) - 1)
@@ -147,8 +152,9 @@ def _seed_quarter(
         if demo.role is None or (last and demo.role == "hr"):
             continue  # in the open quarter HR has not started yet
         person = people[demo.email]
-        questionnaire = catalogue().current(demo.role)
-        assert questionnaire is not None
+        pin = cycle.pinned_for(demo.role)
+        assert pin is not None
+        questionnaire = catalogue().get(pin.questionnaire_id, pin.version)
         skill = min(0.95, demo.skill + 0.08 * index)
         answers = _answers(questionnaire, skill, categories, facts, rng, demo.role, index)
         if last and demo.role == "cio":  # still answering in the open quarter
@@ -194,21 +200,23 @@ def _answers(
             good = 5 if not item.reverse else 1
             step = 0 if rng.random() < skill else rng.choice((1, 2, 3))
             answers[item.id] = good - step if good == 5 else good + step
-        elif item.type == "confidence":
-            answers[item.id] = 4 if role in ("ceo", "cio") else 3
+        elif item.type == "confidence":  # the three-point tap: 1, 3 or 5
+            answers[item.id] = 5 if role in ("ceo", "cio") else 3
         elif item.type == "foil":
             answers[item.id] = "heard" if role == "ceo" and index == 0 else "no"
         elif item.type == "comment":
             answers[item.id] = ""
         elif item.type == "belief" and item.fact:
             answers[item.id] = _belief(facts[item.fact], actual[item.fact], skill, rng, role, index)
-    if role == "legal":  # the story: vendor notice terms unknown until the contracts training
-        answers["legal.d7.vendor_notice_clause"] = (
+    story_item = "legal.d7.vendor_notice_clause"
+    if role == "legal" and story_item in answers:
+        # the story: vendor notice terms unknown until the contracts training
+        answers[story_item] = (
             "dk"
             if index < 2
             else questionnaire.item("legal.d7.vendor_notice_clause").correct_choice
         )
-    if role == "ceo":
+    if role == "ceo" and "ceo.d6.belief_backup_restore_test" in answers:
         answers["ceo.d6.belief_backup_restore_test"] = (
             "within_quarter" if index < 2 else actual["backup_restore_test"]
         )

@@ -25,6 +25,7 @@ from assessment.models import (
     ResponseStatus,
 )
 from assessment.services.content.definitions import ROLES, Questionnaire
+from assessment.services.scoring.single import SCORING_VERSION
 
 ROLE_MIX = (("it_manager", 0.5), ("hr", 0.2), ("cio", 0.12), ("legal", 0.12), ("ceo", 0.06))
 CHUNK = 2_000
@@ -91,15 +92,14 @@ def synthesise(
                 status=CycleStatus.CLOSED,
             )
         )
+        forms = _forms(index)
         for role in ROLES:
-            current = catalogue().current(role)
-            assert current is not None
             db.session.add(
                 CycleQuestionnaire(
                     cycle_id=cycle_id,
                     role=role,
-                    questionnaire_id=current.id,
-                    version=current.version,
+                    questionnaire_id=forms[role].id,
+                    version=forms[role].version,
                 )
             )
         _facts(cycle_id, opens, rng)
@@ -107,8 +107,7 @@ def synthesise(
         responses: list[dict[str, object]] = []
         answers: list[list[dict[str, object]]] = []
         for person in persons:
-            questionnaire = catalogue().current(str(person["role"]))
-            assert questionnaire is not None
+            questionnaire = forms[str(person["role"])]
             skill = min(0.95, skills[person["id"]] + 0.03 * index)
             responses.append(
                 {
@@ -117,7 +116,7 @@ def synthesise(
                     "questionnaire_id": questionnaire.id,
                     "questionnaire_version": questionnaire.version,
                     "status": ResponseStatus.SUBMITTED,
-                    "scoring_version": "1",
+                    "scoring_version": SCORING_VERSION,
                     "last_page": 0,
                 }
             )
@@ -170,3 +169,15 @@ def _facts(cycle_id: str, as_of: dt.date, rng: random.Random) -> None:
                 entered_by_id=owner,
             )
         )
+
+
+def _forms(index: int) -> dict[str, Questionnaire]:
+    """Each role's form for the index-th cycle: forms rotate, every regime applies."""
+    everything = frozenset(catalogue().regimes)
+    found: dict[str, Questionnaire] = {}
+    for role in ROLES:
+        current = catalogue().current(role)
+        assert current is not None
+        letter = current.forms[index % len(current.forms)] if current.forms else None
+        found[role] = catalogue().form_for(current, letter, everything)
+    return found

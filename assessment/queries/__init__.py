@@ -49,6 +49,7 @@ from assessment.queries.invitations import (
     mark_invitation_completed,
 )
 from assessment.queries.mail import list_mail
+from assessment.queries.regimes import regime_settings, set_regime_settings
 from assessment.queries.respondent import (
     CycleState,
     RespondentState,
@@ -151,6 +152,8 @@ __all__ = [
     "previous_cycle",
     "previous_fact_values",
     "record_login",
+    "regime_settings",
+    "set_regime_settings",
     "remember_page",
     "respondent_state",
     "responses_in_cycle",

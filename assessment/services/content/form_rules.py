@@ -32,9 +32,7 @@ def form_problems(
     for item in questionnaire.items:
         line = lines.get(item.id, first_line)
         if item.type in LITERACY_TYPES and item.angoff is None:
-            found.append(
-                (line, f"item {item.id} needs an angoff rating (see docs/scoring.md)")
-            )
+            found.append((line, f"item {item.id} needs an angoff rating (see docs/scoring.md)"))
         if item.form is not None and item.form not in forms:
             found.append((line, f"item {item.id} names form '{item.form}', not one of {forms}"))
         if item.form is not None and not item.objective and item.type != "confidence":
@@ -72,7 +70,7 @@ def _parallel_problems(
             by_objective[item.objective].append(item)
     for objective, items in by_objective.items():
         line = lines.get(items[0].id, 1)
-        per_form = [item.form for item in items]
+        per_form = [item.form or "" for item in items]
         if sorted(per_form) != sorted(questionnaire.forms):
             yield (
                 line,

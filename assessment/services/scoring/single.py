@@ -169,7 +169,7 @@ def _item_score(
             "scored",
             wrong,
             f'You chose "{chosen}"; the keyed answer is "{keyed}": −1/{real_answers(item) - 1} '
-            f"= {wrong:.2f}, so that guessing averages the same as \"don't know\"",
+            f'= {wrong:.2f}, so that guessing averages the same as "don\'t know"',
         )
     actual = facts.get(item.fact or "")
     if actual is None:
@@ -277,7 +277,8 @@ def _spread_by_domain(
     total: dict[str, float] = {}
     for item in questionnaire.items:
         if item.type in LITERACY_TYPES and answers.get(item.id) not in (None, ""):
-            total[item.domain] = total.get(item.domain, 0.0) + (item.weight * item_spread(item)) ** 2
+            widest = (item.weight * item_spread(item)) ** 2
+            total[item.domain] = total.get(item.domain, 0.0) + widest
     return total
 
 
