@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 # Importing the operation modules registers their routes, in the order the document lists them.
-from assessment.api import catalogue_ops, cycles, openapi, people, reports  # noqa: F401
+from assessment.api import (  # noqa: F401
+    catalogue_ops,
+    cycles,
+    measurement,
+    openapi,
+    people,
+    reports,
+)
 from assessment.api.framework import bp
 
 

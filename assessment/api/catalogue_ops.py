@@ -9,7 +9,7 @@ from flask import request
 from assessment.api import schemas as s
 from assessment.api.framework import ApiError, current_account, json_response, operation
 from assessment.catalogue import catalogue
-from assessment.services.content.definitions import Questionnaire
+from assessment.services.content.definitions import Questionnaire, version_key
 
 
 @operation(
@@ -17,6 +17,7 @@ from assessment.services.content.definitions import Questionnaire
 )
 def list_questionnaires() -> Any:
     found = sorted(catalogue().questionnaires.values(), key=lambda q: (q.id, q.version))
+    every = frozenset(catalogue().regimes)
     return json_response(
         {
             "questionnaires": [
@@ -25,7 +26,10 @@ def list_questionnaires() -> Any:
                     "role": q.role,
                     "version": q.version,
                     "title": q.title,
-                    "items": len(q.items),
+                    # A questionnaire with forms is answered one form at a time: its id
+                    # names the first form, and these are the items it shows.
+                    "items": len(catalogue().get(q.id, q.version).items),
+                    "forms": [q.form_id(letter, every) for letter in q.forms],
                 }
                 for q in found
             ]
@@ -43,13 +47,8 @@ def list_questionnaires() -> Any:
     query=(("version", "string", False),),
 )
 def get_questionnaire(questionnaire: str) -> Any:
-    versions = catalogue().versions(questionnaire)
+    chosen = _definition_of(questionnaire, request.args.get("version"))
     wanted = request.args.get("version")
-    chosen = (
-        next((q for q in versions if q.version == wanted), None)
-        if wanted
-        else (versions[-1] if versions else None)
-    )
     if chosen is None:
         raise ApiError(
             404,
@@ -58,6 +57,19 @@ def get_questionnaire(questionnaire: str) -> Any:
             + (f" version {wanted!r}." if wanted else "."),
         )
     return json_response(_definition(chosen, current_account().has_permission("admin")))
+
+
+def _definition_of(questionnaire_id: str, wanted: str | None) -> Questionnaire | None:
+    """A questionnaire or form by id: the version asked for, else the newest that has it."""
+    versions = sorted(
+        {version for _, version in catalogue().questionnaires}, key=version_key, reverse=True
+    )
+    for version in versions if wanted is None else [wanted]:
+        try:
+            return catalogue().get(questionnaire_id, version)
+        except KeyError:
+            continue
+    return None
 
 
 def _definition(q: Questionnaire, with_keys: bool) -> dict[str, Any]:
@@ -74,7 +86,10 @@ def _definition(q: Questionnaire, with_keys: bool) -> dict[str, Any]:
             "domain": item.domain,
             "text": item.text,
             "choices": choices,
+            "regimes": list(item.regimes),
         }
+        if item.form is not None:
+            entry["form"] = item.form
         if with_keys:
             entry["key"] = {
                 "correct": item.correct_choice,
@@ -85,7 +100,15 @@ def _definition(q: Questionnaire, with_keys: bool) -> dict[str, Any]:
                 "foil": item.type == "foil",
             }
         items.append(entry)
-    return {"id": q.id, "role": q.role, "version": q.version, "title": q.title, "items": items}
+    return {
+        "id": q.id,
+        "role": q.role,
+        "version": q.version,
+        "title": q.title,
+        "family": q.family or q.id,
+        "form": q.form,
+        "items": items,
+    }
 
 
 @operation(

@@ -42,6 +42,7 @@ class QuestionnaireSummary(BaseModel):
     version: str
     title: str
     items: int
+    forms: list[str] = []
 
 
 class QuestionnaireList(BaseModel):
@@ -68,6 +69,8 @@ class ItemOut(BaseModel):
     domain: str
     text: str
     choices: list[ChoiceOut]
+    regimes: list[str] = []
+    form: str | None = None
     key: ScoringKey | None = None
 
 
@@ -76,6 +79,8 @@ class QuestionnaireOut(BaseModel):
     role: Role
     version: str
     title: str
+    family: str
+    form: str | None
     items: list[ItemOut]
 
 
@@ -231,3 +236,55 @@ class NeedList(BaseModel):
 
 
 Problem.model_rebuild()
+
+
+class RegimeOut(BaseModel):
+    id: str
+    name: str
+    summary: str
+    applies: bool
+
+
+class RegimeList(BaseModel):
+    regimes: list[RegimeOut]
+    set: bool  # false until an administrator has set the profile (every regime applies)
+
+
+class RegimesIn(Strict):
+    applies: list[str] = Field(max_length=100)
+
+
+class FormOut(BaseModel):
+    id: str
+    version: str
+    items: list[str]
+
+
+class FormsOut(BaseModel):
+    forms: dict[str, FormOut]
+    regimes: list[str] | None  # the regimes that applied when the cycle opened
+
+
+class ItemStatsOut(BaseModel):
+    id: str
+    role: str
+    domain: str
+    n: int
+    difficulty: float | None
+    discrimination: float | None
+    dont_know_rate: float | None
+    review: list[str]
+
+
+class DomainStatsOut(BaseModel):
+    role: str
+    domain: str
+    n_items: int
+    n: int
+    alpha: float | None
+
+
+class ItemAnalysisOut(BaseModel):
+    cycles: list[str]
+    items: list[ItemStatsOut]
+    domains: list[DomainStatsOut]

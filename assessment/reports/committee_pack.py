@@ -85,8 +85,9 @@ def _trends(pack: Pack, cycle: Cycle) -> None:
         return
     comparison = compare(previous, cycle)
     pack.paragraphs.append(
-        f"Compared with {previous.id} ({comparison.comparable_items:.0%} of "
-        f"items in common): {comparison.report.groups[ALL].verdict}"
+        f"Compared with {previous.id} on the items both cycles share "
+        f"({comparison.comparable_items:.0%} of them; the rest rotate between forms): "
+        f"{comparison.report.groups[ALL].verdict}"
     )
     pack.tables.append(
         Table(
