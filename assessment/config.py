@@ -58,6 +58,10 @@ TREND_MIN_PAIRS_TEST = 6
 TREND_MIN_PAIRS_INTERVAL = 10
 TREND_SEED = 20261127
 
+# Item analysis pages show an item's or a domain's figures only from this many responses on:
+# below it one person's answers would be readable, and the figures mean nothing yet.
+ITEM_ANALYSIS_MIN_N = 10
+
 # Training: people below this level in a domain get a training need; sessions planned within
 # this many days count as "planned".
 TRAINING_BELOW_LEVEL = "L3"

@@ -15,6 +15,7 @@ from assessment.web import (
     headers,
     invitation_links,  # noqa: F401 - importing it adds its routes to respond's blueprint
     main,
+    measurement,
     navigation,
     respond,
     training,
@@ -36,5 +37,6 @@ def init_app(app: Flask) -> None:
         gaps.bp,
         committee.bp,
         training.bp,
+        measurement.bp,
     ):
         app.register_blueprint(blueprint)

@@ -11,6 +11,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -19,6 +20,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.services.content.definitions import Fact
 
@@ -145,3 +147,18 @@ class SessionForm(FlaskForm):
     )
     facilitator = StringField("Facilitator", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Save session")
+
+
+# --- measurement -------------------------------------------------------------------------------
+
+
+class RegimesForm(FlaskForm):
+    """Which regimes apply: one checkbox per regime, choices set by the view."""
+
+    applies = SelectMultipleField(
+        "Regimes that apply to the company",
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
+    submit = SubmitField("Save the profile")
