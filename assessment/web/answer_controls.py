@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import render_template
 from markupsafe import Markup
 
-from assessment.services.content.definitions import Item, scale_label
+from assessment.services.content.definitions import SURE_TAP_VALUES, Item, scale_label
 from assessment.services.identity_cache import IdentityCache
 
 _rendered: IdentityCache[Markup] = IdentityCache(limit=20_000)
@@ -25,6 +25,8 @@ def field_name(item: Item) -> str:
 
 def options(item: Item) -> list[tuple[str, str]]:
     """(posted value, label) of each option, in the order shown."""
+    if item.is_sure_tap:
+        return [(str(v), scale_label(item, v)) for v in SURE_TAP_VALUES]
     if item.type in ("likert", "confidence"):
         return [(str(v), scale_label(item, v)) for v in range(1, 6)]
     return [(c.id, c.label) for c in item.choices]

@@ -24,6 +24,7 @@ NUMERIC_FACT_TYPES: Final = ("percent", "days", "count", "date")
 LIKERT_SCALES: Final = ("agreement", "frequency")
 TRAINING_FORMATS: Final = ("briefing", "workshop", "e-learning", "tabletop", "coaching")
 DONT_KNOW: Final = "dk"
+SURE_TAP_VALUES: Final = (1, 3, 5)  # guessing, fairly sure, certain on the 1-5 confidence scale
 FOIL_CLAIM: Final = "yes"
 
 
@@ -169,6 +170,11 @@ class Item:
     form: str | None = None  # a rotating item's form; None = an anchor, in every form
     objective: str = ""  # what a rotating item tests; its parallels share it
     angoff: float | None = None  # modified-Angoff rating (see docs/scoring.md)
+
+    @property
+    def is_sure_tap(self) -> bool:
+        """The optional three-point confidence tap asked right after one knowledge item."""
+        return self.type == "confidence" and self.optional and len(self.links) == 1
 
     def applies_under(self, applicable: frozenset[str] | None) -> bool:
         """True when the item is universal or one of its regimes applies (None: all apply)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from assessment.services.content.definitions import Catalogue, Item, Questionnaire
+from assessment.services.content.definitions import Catalogue, Item, Questionnaire, Rubric
 from assessment.services.scoring.single import ScoreResult
 from assessment.services.training.needs import suggest_modules
 
@@ -15,9 +15,10 @@ class DomainLine:
     domain_id: str
     name: str
     score: str  # "62" or "—"
-    level: str  # "L4 Proficient" or "No score yet"
+    level: str  # "L4 Proficient", "Not enough answers" or "No score yet"
     description: str  # the rubric's words for that level
     note: str  # don't-knows and pending beliefs
+    precision: str = ""  # "± 24 points: could be L2 to L4", or "" without a score
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,14 @@ class ModuleLine:
 @dataclass(frozen=True)
 class PersonalReport:
     overall: str
-    overall_level: str
+    overall_level: str  # kept for exports; the page leads with domains, not one level
     domains: tuple[DomainLine, ...]
     calibration: str
     feedback: tuple[FeedbackLine, ...]
     beliefs: tuple[BeliefLine, ...]
     modules: tuple[ModuleLine, ...]
     comment: str
+    overall_precision: str = ""
 
 
 GAP_WORDS = {
@@ -89,9 +91,14 @@ def personal_report(
             domain_id=d.domain_id,
             name=rubric.domain(d.domain_id).name,
             score=_score(d.score),
-            level=f"{d.level} {levels[d.level]}" if d.level else "No score yet",
+            level=(
+                f"{d.level} {levels[d.level]}"
+                if d.level
+                else ("Not enough answers" if d.scored_items else "No score yet")
+            ),
             description=rubric.domain(d.domain_id).level_descriptions.get(d.level or "", ""),
             note=_domain_note(d.dont_know, d.pending),
+            precision=precision_words(rubric, d.score, d.standard_error),
         )
         for d in result.domains
         if d.domain_id in weighted
@@ -121,6 +128,9 @@ def personal_report(
         feedback=_feedback(questionnaire, answers),
         beliefs=_beliefs(questionnaire, answers, gap_classes or {}),
         modules=modules,
+        overall_precision=precision_words(
+            rubric, result.overall, overall_standard_error(result, weighted)
+        ),
         comment=next(
             (
                 str(answers[i.id])
@@ -130,6 +140,29 @@ def personal_report(
             "",
         ),
     )
+
+
+def overall_standard_error(result: ScoreResult, weights: Mapping[str, float]) -> float | None:
+    """The overall score's standard error from its domains', weighted as the score is."""
+    scored = [
+        (weights[d.domain_id], d.standard_error)
+        for d in result.domains
+        if d.domain_id in weights and d.score is not None and d.standard_error is not None
+    ]
+    total = sum(weight for weight, _ in scored)
+    if not total:
+        return None
+    return float(sum((weight * se) ** 2 for weight, se in scored) ** 0.5 / total)
+
+
+def precision_words(rubric: Rubric, score: float | None, se: float | None) -> str:
+    """The precision marker: one standard error in points, and the levels it spans."""
+    if score is None or se is None:
+        return ""
+    low = rubric.level_for(max(0.0, score - se)).id
+    high = rubric.level_for(min(100.0, score + se)).id
+    span = f"could be {low} to {high}" if low != high else f"{low} either way"
+    return f"± {se:.0f} points: {span}"
 
 
 def _domain_note(dont_know: int, pending: int) -> str:
