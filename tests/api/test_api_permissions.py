@@ -53,6 +53,10 @@ CALLS = [
         None,
         {"admin", "committee", "hr_coordinator"},
     ),
+    ("GET", "/api/v1/regimes", None, {"admin", "committee"}),
+    ("PUT", "/api/v1/regimes", {"applies": ["gdpr"]}, {"admin"}),
+    ("GET", "/api/v1/cycles/2026-Q4/forms", None, {"admin", "committee"}),
+    ("GET", "/api/v1/item-analysis?cycles=2026-Q4", None, {"admin", "committee"}),
 ]
 
 

@@ -24,7 +24,14 @@ from assessment.services.scoring.batch import encode_answers, score_batch
 from assessment.services.scoring.single import score_response
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
-QUESTIONNAIRES = [CATALOGUE.current(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")]
+EVERY_REGIME = frozenset(CATALOGUE.regimes)
+# Every form people answer: both forms of each role's current questionnaire.
+QUESTIONNAIRES = [
+    CATALOGUE.form_for(current, letter, EVERY_REGIME)
+    for role in ("ceo", "cio", "it_manager", "hr", "legal")
+    if (current := CATALOGUE.current(role)) is not None
+    for letter in current.forms
+]
 LEVELS = (
     Level("L1", "Unaware", 0),
     Level("L2", "Compliance-aware", 20),
@@ -55,9 +62,10 @@ def rubric(weights: dict[str, float]) -> Rubric:
     return Rubric("1", LEVELS, domains, {"ceo": weights})
 
 
-# Oracle A1 of the statistics notes (research/STATS.md §a), hand-computed:
-# phishing = (0.75 + 0.75 + 2·1 + 2·0) / 6 = 58.33…, access = (1 + 1) / 2 = 100 (A3 unanswered),
-# overall = (40 · 58.33… + 60 · 100) / 100 = 83.33…
+# Oracle A1 of the statistics notes (research/STATS.md §a) with formula scoring (§a's option for
+# guessing: a wrong answer among m = 4 options scores −1/(m−1)), hand-computed:
+# P = (0.75 + 0.75 + 2·1 + 2·(−1/3)) / 6 = 47.22…, A = (1 + 1) / 2 = 100 (A3 unanswered),
+# overall = (40 · 47.22… + 60 · 100) / 100 = 78.88… (docs/scoring.md, "One more worked example")
 ORACLE = Questionnaire(
     "ceo",
     "ceo",
@@ -81,19 +89,26 @@ ORACLE_RUBRIC = rubric({"P": 40, "A": 60})
 def test_score_response_matches_hand_computed_oracle():
     answers = {"P1": 4, "P2": 2, "P3": "b", "P4": "a", "A1": 5, "A2": "d"}
     result = score_response(ORACLE, ORACLE_RUBRIC, answers)
-    assert result.domain("P").score == pytest.approx(350 / 6)
+    assert result.domain("P").score == pytest.approx(100 * (3.5 - 2 / 3) / 6)
+    assert result.domain("P").score == pytest.approx(47.2222222)
     assert result.domain("A").score == pytest.approx(100)
-    assert result.overall == pytest.approx(83.3333333333)
+    assert result.overall == pytest.approx(78.8888889)
     assert (result.domain("P").level, result.domain("A").level, result.overall_level) == (
         "L3",
         "L5",
-        "L5",
+        "L4",
     )
-    assert [i.score for i in result.items] == [0.75, 0.75, 1.0, 0.0, 1.0, 1.0, None]
+    assert [i.score for i in result.items] == [0.75, 0.75, 1.0, -1 / 3, 1.0, 1.0, None]
     assert result.item("A3").status == "unanswered"
-    # contributions add up to the domain score: 0.75/6·100 + 0.75/6·100 + 2/6·100 + 0
-    assert sum(i.contribution for i in result.items if i.domain == "P") == pytest.approx(350 / 6)
+    # contributions add up to the domain score: 0.75/6·100 + 0.75/6·100 + 2/6·100 − 2/3/6·100
+    assert sum(i.contribution for i in result.items if i.domain == "P") == pytest.approx(
+        100 * (3.5 - 2 / 3) / 6
+    )
     assert result.item("P3").contribution == pytest.approx(200 / 6)
+    assert result.item("P4").contribution == pytest.approx(-200 / 18)
+    # one standard error at the widest spread: 0.5 per statement, 2/3 per four-option item
+    assert result.domain("P").standard_error == pytest.approx(33.564016593)
+    assert result.domain("A").standard_error == pytest.approx(100 * math.sqrt(0.25 + 4 / 9) / 2)
 
 
 @pytest.mark.parametrize(
@@ -104,18 +119,37 @@ def test_score_response_matches_hand_computed_oracle():
         ({"P2": 1}, 100.0),  # reversed: strongly disagreeing with a bad statement is best
         ({"P2": 4}, 25.0),
         ({"P3": "dk"}, 0.0),
+        ({"P3": "a"}, -100 / 3),  # wrong among four: −1/3, and no floor at 0
         ({"P3": "b", "P4": "dk"}, 50.0),
         ({}, None),  # nothing answered: no score, never 0
     ],
-    ids=["likert-1", "likert-5", "reverse-1", "reverse-4", "dont-know", "half", "nothing"],
+    ids=[
+        "likert-1",
+        "likert-5",
+        "reverse-1",
+        "reverse-4",
+        "dont-know",
+        "wrong",
+        "half",
+        "nothing",
+    ],
 )
 def test_domain_score_rules(answers, expected):
-    score = score_response(ORACLE, ORACLE_RUBRIC, answers).domain("P").score
+    score = score_response(ORACLE, ORACLE_RUBRIC, answers, min_items=1).domain("P").score
     assert score == (pytest.approx(expected) if expected is not None else None)
 
 
+def test_a_domain_needs_the_minimum_of_answered_items():
+    one = score_response(ORACLE, ORACLE_RUBRIC, {"P1": 5, "A1": 5, "A2": "d"})
+    assert one.domain("P").score is None and one.domain("P").level is None
+    assert one.domain("P").scored_items == 1 and one.domain("P").standard_error is None
+    assert one.domain("A").score == 100 and one.overall == 100  # P's weight is not counted
+    strict = dataclasses.replace(ORACLE_RUBRIC, min_domain_items=3)
+    assert score_response(ORACLE, strict, {"A1": 5, "A2": "d"}).domain("A").score is None
+
+
 def test_overall_renormalises_over_domains_with_a_score():
-    result = score_response(ORACLE, ORACLE_RUBRIC, {"P1": 5})
+    result = score_response(ORACLE, ORACLE_RUBRIC, {"P1": 5}, min_items=1)
     assert result.domain("A").score is None
     assert result.overall == 100.0  # A's weight is left out, not counted as 0
 
@@ -134,7 +168,8 @@ def test_explanations_name_answer_rule_weight_and_contribution():
         "1 − (2 − 1) / 4 = 0.75 × weight 1 → 25.0 points of P."  # 100 · 0.75 / (1 + 2)
     )
     assert result.item("P4").explanation == (
-        'You chose "A"; the keyed answer is "C": 0 × weight 2 → 0.0 points of P.'
+        'You chose "A"; the keyed answer is "C": −1/3 = -0.33, so that guessing averages the '
+        'same as "don\'t know" × weight 2 → -22.2 points of P.'
     )
 
 
@@ -145,21 +180,22 @@ BELIEF = next(i for i in CEO.items if i.type == "belief" and i.fact == "mfa_remo
 
 
 @pytest.mark.parametrize(
-    ("belief", "fact", "status", "score"),
+    ("belief", "fact", "status"),
     [
-        ("yes", None, "pending", None),
-        ("yes", "yes", "scored", 1.0),
-        ("yes", "no", "scored", 0.0),
-        ("no", "partly", "scored", 0.0),
-        ("dk", "yes", "scored", 0.0),
+        ("yes", None, "pending"),
+        ("yes", "yes", "compared"),
+        ("yes", "no", "compared"),
+        ("no", "partly", "compared"),
+        ("dk", "yes", "compared"),
     ],
     ids=["pending", "aligned", "optimistic", "pessimistic", "unknown"],
 )
-def test_belief_scored_against_fact_when_known(belief, fact, status, score):
+def test_belief_is_compared_never_scored(belief, fact, status):
     facts = {"mfa_remote_access": fact} if fact else {}
     result = score_response(CEO, CATALOGUE.rubric, {BELIEF.id: belief}, facts)
     item = result.item(BELIEF.id)
-    assert (item.status, item.score) == (status, score)
+    assert (item.status, item.score, item.contribution) == (status, None, None)
+    assert "never part of your literacy score" in item.explanation or status == "pending"
     assert (BELIEF.id in result.pending_beliefs) == (fact is None)
     assert result.domain(BELIEF.domain).dont_know == (belief == "dk")
 
@@ -222,12 +258,32 @@ def test_quality_flags_for_foil_and_contradictory_twins():
             ),
         ),
     )
+    # A form with a single foil (before 2.0.0) notes its one claim.
     flags = score_response(q, ORACLE_RUBRIC, {"L1": 5, "L2": 5, "F1": "yes"}).flags
     assert sorted(f.code for f in flags) == ["contradiction", "overclaiming"]
     consistent = score_response(q, ORACLE_RUBRIC, {"L1": 5, "L2": 1, "F1": "heard"}).flags
     assert consistent == ()
     mild = score_response(q, ORACLE_RUBRIC, {"L1": 4, "L2": 4}).flags  # 0.75 vs 0.25: not flagged
     assert mild == ()
+
+
+def test_overclaiming_needs_two_claims_when_there_are_several_foils():
+    foil_choices = (Choice("yes", "y"), Choice("heard", "h"), Choice("no", "n"))
+    q = Questionnaire(
+        "ceo",
+        "ceo",
+        "2.0.0",
+        "t",
+        "i",
+        5,
+        tuple(Item(f"F{k}", "P", "foil", "?", choices=foil_choices) for k in (1, 2, 3)),
+    )
+    one = score_response(q, ORACLE_RUBRIC, {"F1": "yes", "F2": "no", "F3": "heard"})
+    assert one.flags == ()
+    two = score_response(q, ORACLE_RUBRIC, {"F1": "yes", "F2": "yes", "F3": "no"})
+    assert [(f.code, f.item_ids) for f in two.flags] == [("overclaiming", ("F1", "F2"))]
+    codes = encode_answers(q, [{"F1": "yes"}, {"F1": "yes", "F3": "yes"}])
+    assert score_batch(q, ORACLE_RUBRIC, codes).overclaiming.tolist() == [False, True]
 
 
 # --- properties -----------------------------------------------------------------------------
@@ -277,30 +333,40 @@ PROPERTY = settings(max_examples=500, deadline=None)
 def test_property_scores_stay_within_bounds(case):
     q, answers, facts = case
     result = score_response(q, CATALOGUE.rubric, answers, facts)
-    assert all(0 <= i.score <= 1 for i in result.items if i.score is not None)
-    assert all(0 <= d.score <= 100 for d in result.domains if d.score is not None)
-    assert result.overall is None or 0 <= result.overall <= 100
+    # Formula scoring: a wrong answer costs at most 1/(k − 1) ≤ 1/2 with k ≥ 3 answers.
+    assert all(-0.5 <= i.score <= 1 for i in result.items if i.score is not None)
+    assert all(-50 <= d.score <= 100 for d in result.domains if d.score is not None)
+    assert result.overall is None or -50 <= result.overall <= 100
     if result.calibration.bias is not None:
         assert -1 <= result.calibration.bias <= 1
 
 
 @PROPERTY
 @given(st.sampled_from(QUESTIONNAIRES), st.data())
-def test_property_all_right_gives_100_and_all_wrong_gives_0(q, data):
+def test_property_all_right_gives_100_and_all_wrong_gives_the_lowest_score(q, data):
     facts = {f.id: data.draw(st.sampled_from(f.category_ids)) for f in CATALOGUE.facts.values()}
     best = score_response(q, CATALOGUE.rubric, keyed(q, facts, right=True), facts)
     worst = score_response(q, CATALOGUE.rubric, keyed(q, facts, right=False), facts)
     for domain_id in CATALOGUE.rubric.role_weights[q.role]:
-        assert best.domain(domain_id).score == 100
-        assert worst.domain(domain_id).score == 0
-    assert best.overall == 100 and worst.overall == 0
+        assert best.domain(domain_id).score == pytest.approx(100)
+        scored = [i for i in q.items if i.domain == domain_id and i.type in ("knowledge", "likert")]
+        lowest = sum(
+            i.weight * (-1 / (len(i.choices) - 2) if i.type == "knowledge" else 0) for i in scored
+        ) / sum(i.weight for i in scored)
+        assert worst.domain(domain_id).score == pytest.approx(100 * lowest)
+    assert best.overall == pytest.approx(100) and worst.overall < 0
 
 
 @PROPERTY
 @given(responses(), st.data())
 def test_property_turning_a_wrong_answer_right_never_lowers_a_score(case, data):
     q, answers, facts = case
-    wrong = [i for i in q.items if i.type == "knowledge" and answers.get(i.id) != i.correct_choice]
+    # Answered wrong or "don't know": the same items count, so nothing else moves.
+    wrong = [
+        i
+        for i in q.items
+        if i.type == "knowledge" and answers.get(i.id) not in (None, i.correct_choice)
+    ]
     if not wrong:
         return
     item = data.draw(st.sampled_from(wrong))
@@ -308,7 +374,7 @@ def test_property_turning_a_wrong_answer_right_never_lowers_a_score(case, data):
     after = score_response(q, CATALOGUE.rubric, {**answers, item.id: item.correct_choice}, facts)
     for old, new in zip(before.domains, after.domains, strict=True):
         assert old.score is None or new.score >= old.score
-    assert after.overall >= (before.overall or 0)
+    assert before.overall is None or after.overall >= before.overall
 
 
 @PROPERTY
@@ -366,6 +432,8 @@ def test_property_vectorised_path_equals_one_response_path(q, data):
             assert scores.items_answered[row, k] == domain.items_answered
             assert scores.dont_know[row, k] == domain.dont_know
             assert scores.pending[row, k] == domain.pending
+            assert scores.scored_items[row, k] == domain.scored_items
+            assert _same(float(scores.standard_errors[row, k]), domain.standard_error)
         assert _same(float(scores.overall[row]), one.overall)
         level = int(scores.overall_level[row])
         assert (level_ids[level] if level >= 0 else None) == one.overall_level

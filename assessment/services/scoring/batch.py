@@ -144,7 +144,7 @@ def score_batch(
 
     enough = (denominator > 0) & (scored_items >= min_items)
     with np.errstate(invalid="ignore", divide="ignore"):
-        domain_scores = np.where(enough, np.maximum(0.0, 100.0 * numerator / denominator), np.nan)
+        domain_scores = np.where(enough, 100.0 * numerator / denominator, np.nan)
         standard_errors = np.where(enough, 100.0 * np.sqrt(spread) / denominator, np.nan)
     overall = _overall(rubric, questionnaire.role, domain_scores)
     calibration = _calibrate(questionnaire, by_item)

@@ -59,6 +59,8 @@ class PersonalReport:
     modules: tuple[ModuleLine, ...]
     comment: str
     overall_precision: str = ""
+    level_scale: str = ""  # "L1 Unaware (0–19), …", from the rubric
+    min_domain_items: int = 2
 
 
 GAP_WORDS = {
@@ -128,6 +130,8 @@ def personal_report(
         feedback=_feedback(questionnaire, answers),
         beliefs=_beliefs(questionnaire, answers, gap_classes or {}),
         modules=modules,
+        level_scale=level_scale(rubric),
+        min_domain_items=rubric.min_domain_items,
         overall_precision=precision_words(
             rubric, result.overall, overall_standard_error(result, weighted)
         ),
@@ -140,6 +144,15 @@ def personal_report(
             "",
         ),
     )
+
+
+def level_scale(rubric: Rubric) -> str:
+    """The levels with their score ranges, in words: "L1 Unaware (0–19), …"."""
+    parts = []
+    for k, level in enumerate(rubric.levels):
+        top = f"{rubric.levels[k + 1].min - 1:.0f}" if k + 1 < len(rubric.levels) else "100"
+        parts.append(f"{level.id} {level.name} ({level.min:.0f}–{top})")
+    return ", ".join(parts)
 
 
 def overall_standard_error(result: ScoreResult, weights: Mapping[str, float]) -> float | None:

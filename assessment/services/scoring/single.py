@@ -46,7 +46,9 @@ class ItemResult:
 @dataclass(frozen=True)
 class DomainResult:
     domain_id: str
-    score: float | None  # 0-100; None with too few answered literacy items (never 0 for that)
+    # At most 100; below 0 when wrong answers outweigh right ones (formula scoring); None with
+    # too few answered literacy items (never 0 for that).
+    score: float | None
     level: str | None
     items_answered: int  # answered knowledge, Likert and belief items (pending beliefs included)
     dont_know: int
@@ -306,8 +308,9 @@ def _domain_result(
     dont_know = sum(r.dont_know for r in mine)
     scored_items = sum(r.type in LITERACY_TYPES for r in mine)
     enough = denominator > 0 and scored_items >= min_items
-    # Floor at 0: formula scoring can dip below zero, but a level has no meaning there.
-    score = max(0.0, 100.0 * numerator / denominator) if enough else None
+    # No floor at 0: clipping a guesser's negative domains to 0 would hand back on average
+    # what formula scoring takes away (about 10 points in a four-question domain).
+    score = 100.0 * numerator / denominator if enough else None
     return DomainResult(
         domain_id=domain_id,
         score=score,
