@@ -29,7 +29,7 @@ def synthetic_answers(questionnaire, rng: random.Random) -> dict[str, object]:  
 
 def main() -> None:
     catalogue = load_catalogue(ROOT / "questionnaires")
-    questionnaire = catalogue.current("ceo")
+    questionnaire = catalogue.current_form("ceo")
     assert questionnaire is not None
     rng = random.Random(20261127)
     responses = [synthetic_answers(questionnaire, rng) for _ in range(RESPONSES)]

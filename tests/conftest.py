@@ -20,7 +20,7 @@ from assessment import ROOT, create_app, queries
 from assessment.catalogue import _load_cached, _signature
 from assessment.extensions import db
 from assessment.models import Cycle, Person
-from assessment.services.content.definitions import ROLES, Catalogue
+from assessment.services.content.definitions import ROLES, Catalogue, Questionnaire
 from assessment.services.security.passwords import hash_password
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -145,13 +145,16 @@ def shipped_catalogue() -> Catalogue:
     return _load_cached(str(root), _signature(root))
 
 
-def complete_answers(role: str) -> dict[str, object]:
-    """A valid answer to every item of the role's current questionnaire."""
-    questionnaire = shipped_catalogue().current(role)
+def complete_answers(role: str, form: Questionnaire | None = None) -> dict[str, object]:
+    """A valid answer to every item of ``form``, by default the form a first cycle pins for
+    the role."""
+    questionnaire = form or shipped_catalogue().current_form(role)
     assert questionnaire is not None
     answers: dict[str, object] = {}
     for item in questionnaire.items:
-        if item.type in ("likert", "confidence"):
+        if item.is_sure_tap:
+            answers[item.id] = 5
+        elif item.type in ("likert", "confidence"):
             answers[item.id] = 4
         elif item.type == "comment":
             answers[item.id] = "Thank you"

@@ -28,7 +28,7 @@ from tests.fixtures.bad_inputs import CORPUS  # noqa: E402
 from tests.web.test_training import weak_answers  # noqa: E402
 
 LIVE_MARKUP = ("<script>alert(1)", "<img src=x", "<svg/onload", "<h1>X</h1>", "<xmp>")
-CEO = shipped_catalogue().current("ceo")
+CEO = shipped_catalogue().current_form("ceo")
 CYCLE = "2026-Q4"
 
 

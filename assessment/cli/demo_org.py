@@ -3,7 +3,7 @@
 - The CEO is sure that backups are restore-tested until the tabletop exercise of the third
   quarter shows otherwise; from then on the belief matches the fact report.
 - Legal does not know the company's vendor breach-notification terms until the contracts
-  training, after which the knowledge question is answered right.
+  training, after which the knowledge question on them (either form's) is answered right.
 - The CIO starts out optimistic about most controls; as reporting improves (more risks reach
   leadership before they become incidents) the CIO's beliefs come into line with the facts.
 - The company is a US healthcare provider listed on a US exchange: HIPAA, the SEC's disclosure
@@ -32,6 +32,9 @@ from assessment.services.security.passwords import generate_password
 
 LOGINS_FILE = "first-login.txt"
 DEMO_REGIMES = ("hipaa", "sec", "us_state_breach")
+# Legal's two parallel items on vendor breach-notice terms (forms a and b): the story follows
+# the objective, whichever form the quarter pins.
+VENDOR_NOTICE_ITEMS = ("legal.d7.vendor_notice_clause", "legal.d7.notice_clause_weakness")
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ def _seed_quarter(
         pin = cycle.pinned_for(demo.role)
         assert pin is not None
         questionnaire = catalogue().get(pin.questionnaire_id, pin.version)
-        skill = min(0.95, demo.skill + 0.08 * index)
+        skill = min(0.95, demo.skill + 0.05 * index)
         answers = _answers(questionnaire, skill, categories, facts, rng, demo.role, index)
         if last and demo.role == "cio":  # still answering in the open quarter
             response = actions.responses.start(person, cycle)
@@ -208,14 +211,10 @@ def _answers(
             answers[item.id] = ""
         elif item.type == "belief" and item.fact:
             answers[item.id] = _belief(facts[item.fact], actual[item.fact], skill, rng, role, index)
-    story_item = "legal.d7.vendor_notice_clause"
-    if role == "legal" and story_item in answers:
-        # the story: vendor notice terms unknown until the contracts training
-        answers[story_item] = (
-            "dk"
-            if index < 2
-            else questionnaire.item("legal.d7.vendor_notice_clause").correct_choice
-        )
+    for story_item in VENDOR_NOTICE_ITEMS:
+        if role == "legal" and story_item in answers:
+            # the story: vendor notice terms unknown until the contracts training
+            answers[story_item] = "dk" if index < 2 else questionnaire.item(story_item).correct_choice
     if role == "ceo" and "ceo.d6.belief_backup_restore_test" in answers:
         answers["ceo.d6.belief_backup_restore_test"] = (
             "within_quarter" if index < 2 else actual["backup_restore_test"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import numpy as np
 import pytest
 from scipy.stats import wilcoxon
 from sqlalchemy import func, select
 
 from assessment.extensions import db
 from assessment.models import Answer, ApiToken, Response
+from assessment.services.scoring.single import score_response
 from tests.conftest import add_user, complete_answers, log_in, shipped_catalogue
 from tests.web.test_respond import answer_everything
 
@@ -75,7 +78,7 @@ def test_questionnaires_and_keys_only_for_admin(client, tokens):
     assert "key" not in plain["items"][0]
     keyed = client.get("/api/v1/questionnaires/ceo", headers=tokens["admin"]).get_json()
     knowledge = next(i for i in keyed["items"] if i["type"] == "knowledge")
-    item = CATALOGUE.current("ceo").item(knowledge["id"])
+    item = CATALOGUE.current_form("ceo").item(knowledge["id"])
     assert knowledge["key"] == {
         "correct": item.correct_choice,
         "reverse": False,
@@ -154,7 +157,7 @@ def test_response_is_scored_like_the_form_and_a_second_submission_is_409(app, cl
     add_user(app, "ceo@example.com", role="ceo")
     add_user(app, "ceo2@example.com", role="ceo")
     answers = complete_answers("ceo")
-    first_knowledge = next(i for i in CATALOGUE.current("ceo").items if i.type == "knowledge")
+    first_knowledge = next(i for i in CATALOGUE.current_form("ceo").items if i.type == "knowledge")
     answers[first_knowledge.id] = "dk"
     body = {"email": "ceo@example.com", "questionnaire": "ceo", "answers": answers}
     created = client.post("/api/v1/cycles/2026-Q4/responses", json=body, headers=tokens["admin"])
@@ -189,7 +192,7 @@ def test_response_is_scored_like_the_form_and_a_second_submission_is_409(app, cl
 def test_response_errors_name_the_items(app, client, tokens):
     make_cycle(client, tokens["admin"])
     add_user(app, "ceo@example.com", role="ceo")
-    likert = next(i for i in CATALOGUE.current("ceo").items if i.type == "likert")
+    likert = next(i for i in CATALOGUE.current_form("ceo").items if i.type == "likert")
     body = {
         "email": "ceo@example.com",
         "questionnaire": "ceo",
@@ -200,7 +203,10 @@ def test_response_errors_name_the_items(app, client, tokens):
     fields = {e["field"]: e["message"] for e in response.get_json()["errors"]}
     assert fields[f"answers.{likert.id}"] == "must be a whole number from 1 to 5"
     assert fields["answers.no.such.item"] == "is not an item of this questionnaire"
-    assert sum(m == "required" for m in fields.values()) == 30
+    required = [
+        i for i in CATALOGUE.current_form("ceo").items if i.type != "comment" and not i.optional
+    ]
+    assert sum(m == "required" for m in fields.values()) == len(required) - 1  # all but likert
     for wrong in ({**body, "email": "nobody@example.com"}, {**body, "questionnaire": "cio"}):
         assert (
             client.post(
@@ -224,7 +230,7 @@ def test_facts_gaps_and_etag(app, client, tokens):
     answers = complete_answers("ceo")
     belief = next(
         i
-        for i in CATALOGUE.current("ceo").items
+        for i in CATALOGUE.current_form("ceo").items
         if i.type == "belief" and i.fact == "mfa_remote_access"
     )
     answers[belief.id] = "yes"
@@ -274,11 +280,19 @@ def test_facts_gaps_and_etag(app, client, tokens):
     assert cached.status_code == 304
 
 
-def test_trends_for_twelve_it_managers_equal_scipy(app, client, tokens):
+def test_trends_for_twelve_it_managers_equal_scipy_on_the_anchor_items(app, client, tokens):
+    """Consecutive cycles pin different forms; the trend compares scores on the anchors."""
     from tests.web.test_committee import answers_for
 
     make_cycle(client, tokens["admin"], "2026-Q3", days_ago=100)
     make_cycle(client, tokens["admin"], "2026-Q4")
+    forms, every_item = {}, {}
+    for cycle in ("2026-Q3", "2026-Q4"):
+        pinned = client.get(f"/api/v1/cycles/{cycle}/forms", headers=tokens["admin"]).get_json()
+        form = pinned["forms"]["it_manager"]
+        forms[cycle] = CATALOGUE.get(form["id"], form["version"])
+        every_item[cycle] = {i for f in pinned["forms"].values() for i in f["items"]}
+    assert forms["2026-Q3"].id != forms["2026-Q4"].id
     for n in range(12):
         client.post(
             "/api/v1/people",
@@ -290,32 +304,38 @@ def test_trends_for_twelve_it_managers_equal_scipy(app, client, tokens):
                 f"/api/v1/cycles/{cycle}/responses",
                 json={
                     "email": f"it{n}@example.com",
-                    "questionnaire": "it_manager",
-                    "answers": answers_for(n, quarter),
+                    "questionnaire": forms[cycle].id,
+                    "answers": answers_for(n, quarter, forms[cycle]),
                 },
                 headers=tokens["admin"],
             )
-            assert created.status_code == 201
-    scores = {
-        c: {
-            s["email"]: s["overall"]
-            for s in client.get(f"/api/v1/cycles/{c}/scores", headers=tokens["admin"]).get_json()[
-                "scores"
-            ]
-        }
-        for c in ("2026-Q3", "2026-Q4")
+            assert created.status_code == 201, created.get_json()
+    # independent computation: the one-response scorer on the items both forms share
+    first, second = forms["2026-Q3"], forms["2026-Q4"]
+    shared = {i.id for i in first.items} & {i.id for i in second.items}
+    assert shared and all(first.item(i).form is None for i in shared)  # the anchors only
+    overall = {
+        q: [
+            score_response(
+                dataclasses.replace(form, items=tuple(i for i in form.items if i.id in shared)),
+                CATALOGUE.rubric,
+                answers_for(n, q, form),
+            ).overall
+            for n in range(12)
+        ]
+        for q, form in ((0, first), (1, second))
     }
-    emails = sorted(scores["2026-Q3"])
-    import numpy as np
-
-    differences = np.round(
-        np.array([scores["2026-Q4"][e] - scores["2026-Q3"][e] for e in emails]), 6
-    )
+    differences = np.round(np.array(overall[1]) - np.array(overall[0]), 6)
     trends = client.get("/api/v1/trends?from=2026-Q3&to=2026-Q4", headers=tokens["committee"])
-    it = trends.get_json()["by_role"]["it_manager"]
+    body = trends.get_json()
+    it = body["by_role"]["it_manager"]
     assert it["n_pairs"] == 12
     assert it["p"] == pytest.approx(wilcoxon(differences).pvalue, rel=1e-12)
-    assert trends.get_json()["comparable_items"] == 1.0
+    assert it["change"] == pytest.approx(differences.mean())
+    both = every_item["2026-Q3"] & every_item["2026-Q4"]
+    union = every_item["2026-Q3"] | every_item["2026-Q4"]
+    assert body["comparable_items"] == pytest.approx(len(both) / len(union))
+    assert body["comparable_items"] < 1
     missing = client.get("/api/v1/trends?from=2026-Q3", headers=tokens["committee"])
     assert missing.status_code == 422
 

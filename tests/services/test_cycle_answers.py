@@ -19,7 +19,7 @@ from assessment.services.scoring.batch import encode_answers, score_batch
 from assessment.services.scoring.people import ScoredPerson, score_answers
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
-QUESTIONNAIRES = [CATALOGUE.current(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")]
+QUESTIONNAIRES = [CATALOGUE.current_form(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")]
 LEVELS = [level.id for level in CATALOGUE.rubric.levels]
 
 
@@ -92,6 +92,7 @@ def reference_scores(read: list[Response], facts: dict[str, str]) -> list[Scored
                 d: {
                     "score": number(batch.domain_scores[row, k]),
                     "level": level(int(batch.domain_levels[row, k])),
+                    "standard_error": number(batch.standard_errors[row, k]),
                 }
                 for k, d in enumerate(CATALOGUE.rubric.domain_ids)
             }
@@ -143,7 +144,10 @@ def test_only_items_scores_the_kept_items_alone():
     likert = [item.id for item in q.items if item.type == "likert"]
     keep = {item.id for item in q.items} - set(likert[::2])  # confidence links stay intact
     cut = dataclasses.replace(q, items=tuple(i for i in q.items if i.id in keep))
-    answers = {item.id: k % 5 + 1 for k, item in enumerate(q.items) if item.type == "likert"}
+    answers: dict[str, object] = {
+        item.id: k % 5 + 1 for k, item in enumerate(q.items) if item.type == "likert"
+    }
+    answers |= {item.id: item.correct_choice for item in q.items if item.type == "knowledge"}
     read = [Response("a@x", "A", q.role, q.id, q.version, answers)]
     restricted = score_answers(
         collect_answers(read, CATALOGUE.get), CATALOGUE.rubric, {}, {q.role: keep}
@@ -162,7 +166,11 @@ def test_scored_people_read_like_a_list():
     assert len(scored) == 3 and [s.role for s in scored] == ["ceo", "cio", "it_manager"]
     assert scored[-1] == scored[2] and scored[1:] == (scored[1], scored[2])
     assert scored == reference_scores(read, {})
-    assert dataclasses.asdict(scored[0])["domains"]["D1"] == {"score": None, "level": None}
+    assert dataclasses.asdict(scored[0])["domains"]["D1"] == {
+        "score": None,
+        "level": None,
+        "standard_error": None,
+    }
     with pytest.raises(IndexError):
         scored[3]
     assert len(score_answers(collect_answers([], CATALOGUE.get), CATALOGUE.rubric, {})) == 0

@@ -11,7 +11,7 @@ CATALOGUE = load_catalogue(ROOT / "questionnaires")
 
 def test_pages_follow_rubric_domains_and_hold_every_item_once():
     for role in ("ceo", "cio", "it_manager", "hr", "legal"):
-        q = CATALOGUE.current(role)
+        q = CATALOGUE.current_form(role)
         pages = split_into_pages(q, CATALOGUE.rubric)
         ids = [i.id for p in pages for i in p.items]
         assert sorted(ids) == sorted(i.id for i in q.items)
@@ -22,7 +22,7 @@ def test_pages_follow_rubric_domains_and_hold_every_item_once():
 
 def test_confidence_question_follows_its_last_linked_question():
     for role in ("ceo", "cio", "it_manager", "hr", "legal"):
-        q = CATALOGUE.current(role)
+        q = CATALOGUE.current_form(role)
         sequence = [i for p in split_into_pages(q, CATALOGUE.rubric) for i in p.items]
         position = {item.id: k for k, item in enumerate(sequence)}
         for item in sequence:
@@ -32,7 +32,7 @@ def test_confidence_question_follows_its_last_linked_question():
 
 
 def test_parse_answer_types_and_rejects_invalid_values():
-    q = CATALOGUE.current("ceo")
+    q = CATALOGUE.current_form("ceo")
     likert = next(i for i in q.items if i.type == "likert")
     knowledge = next(i for i in q.items if i.type == "knowledge")
     assert parse_answer(likert, "4") == (4, None)
@@ -44,8 +44,8 @@ def test_parse_answer_types_and_rejects_invalid_values():
 
 
 def test_progress_counts_required_items_only():
-    q = CATALOGUE.current("ceo")
-    required = sum(1 for i in q.items if i.type != "comment")
+    q = CATALOGUE.current_form("ceo")
+    required = sum(1 for i in q.items if i.type not in ("comment", "confidence"))
     assert progress(q, {}).answered == 0 and progress(q, {}).required == required
     comment = next(i for i in q.items if i.type == "comment")
     assert progress(q, {comment.id: "hello"}).answered == 0

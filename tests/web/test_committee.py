@@ -17,22 +17,25 @@ from assessment.extensions import db
 from assessment.models import ReportSnapshot
 from assessment.reports.scores import score_cycle, scores_of
 from assessment.reports.trends import compare
+from assessment.services.content.definitions import Questionnaire
 from assessment.services.output.json_shapes import trends_json
 from assessment.services.scoring.single import score_response
 from tests.conftest import add_user, complete_answers, log_in, shipped_catalogue, submit_answers
 
 CATALOGUE = shipped_catalogue()
-IT = CATALOGUE.current("it_manager")
+IT = CATALOGUE.current_form("it_manager")
 LIKERT = [i for i in IT.items if i.type == "likert"]
 KNOWLEDGE = [i for i in IT.items if i.type == "knowledge"]
 
 
-def answers_for(person: int, quarter: int) -> dict[str, object]:
+def answers_for(person: int, quarter: int, form: Questionnaire = IT) -> dict[str, object]:
     """Deterministic answers that differ by person and improve a little in the later quarter."""
-    answers = complete_answers("it_manager")
-    for k, item in enumerate(LIKERT):
+    answers = complete_answers("it_manager", form)
+    likert = [i for i in form.items if i.type == "likert"]
+    knowledge = [i for i in form.items if i.type == "knowledge"]
+    for k, item in enumerate(likert):
         answers[item.id] = 1 + (person + k + quarter * (person % 3)) % 5
-    for k, item in enumerate(KNOWLEDGE):
+    for k, item in enumerate(knowledge):
         wrong = next(c.id for c in item.choices if not c.correct and not c.dont_know)
         answers[item.id] = item.correct_choice if (person + k + quarter) % 3 else wrong
     return answers
@@ -179,17 +182,17 @@ def test_pack_for_unknown_cycle_fails_clearly(app, runner, tmp_path):
 def test_comparison_uses_only_items_common_to_both_versions(app_factory, tmp_path):
     root = tmp_path / "questionnaires"
     shutil.copytree(ROOT / "questionnaires", root)
-    text = (root / "it_manager" / "1.0.0.yaml").read_text()
+    text = (root / "it_manager" / f"{IT.version}.yaml").read_text()
     twins = {i.twin for i in IT.items} | {i.id for i in IT.items if i.twin}
     dropped = next(i.id for i in LIKERT if i.id not in twins)
-    newer = text.replace("version: 1.0.0", "version: 1.1.0").replace(
+    newer = text.replace(f"version: {IT.version}", "version: 9.0.0").replace(
         f"id: {dropped}\n", f"id: {dropped}_v2\n"
     )
-    (root / "it_manager" / "1.1.0.yaml").write_text(newer)
+    (root / "it_manager" / "9.0.0.yaml").write_text(newer)
     app = app_factory(QUESTIONNAIRES_PATH=str(root))
     add_user(app, "it@example.com", role="it_manager")
     with app.app_context():
-        for cycle_id, days, version in (("2026-Q3", 100, "1.0.0"), ("2026-Q4", 5, "1.1.0")):
+        for cycle_id, days, version in (("2026-Q3", 100, IT.version), ("2026-Q4", 5, "9.0.0")):
             cycle = queries.create_cycle(
                 db.session,
                 cycle_id,

@@ -25,7 +25,7 @@ from tests.conftest import (
 
 CYCLE = "2026-Q4"
 CATALOGUE = shipped_catalogue()
-CEO = CATALOGUE.current("ceo")
+CEO = CATALOGUE.current_form("ceo")
 BACKUP_BELIEF = next(i for i in CEO.items if i.type == "belief" and i.fact == "backup_restore_test")
 TODAY = dt.date.today().isoformat()
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from assessment.extensions import db
 from assessment.models import Answer, Response
+from assessment.services.scoring.single import SCORING_VERSION
 from assessment.services.answering.questionnaire_pages import split_into_pages
 from assessment.web.answer_controls import field_name
 from tests.conftest import (
@@ -22,7 +23,7 @@ from tests.conftest import (
 from tests.fixtures.bad_inputs import CORPUS
 
 CYCLE = "2026-Q4"
-CEO = shipped_catalogue().current("ceo")
+CEO = shipped_catalogue().current_form("ceo")
 PAGES = split_into_pages(CEO, shipped_catalogue().rubric)
 
 
@@ -77,7 +78,7 @@ def test_full_journey_saves_submits_and_shows_results(app, ceo):
     assert "Waiting for the fact report" in results  # beliefs pending
     with app.app_context():
         response = db.session.scalar(select(Response))
-        assert response.status == "submitted" and response.scoring_version == "1"
+        assert response.status == "submitted" and response.scoring_version == SCORING_VERSION
         assert (response.questionnaire_id, response.questionnaire_version) == ("ceo", CEO.version)
 
 
@@ -178,7 +179,7 @@ def test_autosave_confirms_with_version_and_rejects_bad_values(app, ceo):
     ceo.post(f"/respond/{CYCLE}/start")
     likert = next(i for i in CEO.items if i.type == "likert")
     ok = ceo.post(f"/respond/{CYCLE}/answer", json={"item": likert.id, "value": 5})
-    required = sum(1 for i in CEO.items if i.type != "comment")
+    required = sum(1 for i in CEO.items if i.type != "comment" and not i.optional)
     assert ok.status_code == 200 and ok.get_json() == {
         "saved": True,
         "item": likert.id,

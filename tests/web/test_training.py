@@ -26,13 +26,13 @@ from tests.conftest import (
 from tests.web.test_invitations import smtp_server  # noqa: F401 - a real aiosmtpd fixture
 
 CATALOGUE = shipped_catalogue()
-CEO = CATALOGUE.current("ceo")
+CEO = CATALOGUE.current_form("ceo")
 
 
 def weak_answers(role: str) -> dict[str, object]:
     """Wrong answers everywhere: every weighted domain ends below L3."""
     answers = complete_answers(role)
-    for item in CATALOGUE.current(role).items:
+    for item in CATALOGUE.current_form(role).items:
         if item.type == "knowledge":
             answers[item.id] = next(c.id for c in item.choices if not c.correct and not c.dont_know)
         elif item.type == "likert":

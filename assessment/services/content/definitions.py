@@ -282,6 +282,12 @@ class Catalogue:
         found = [q for q in self.questionnaires.values() if q.role == role]
         return max(found, key=lambda q: version_key(q.version)) if found else None
 
+    def current_form(self, role: str) -> Questionnaire | None:
+        """The first form of the role's newest version with every regime applying: what a
+        first cycle pins before an applicability profile is set."""
+        newest = self.current(role)
+        return None if newest is None else self.get(newest.id, newest.version)
+
     def get(self, questionnaire_id: str, version: str) -> Questionnaire:
         """A questionnaire version or one of its forms, by id; KeyError when unknown.
 
