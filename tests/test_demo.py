@@ -11,6 +11,7 @@ from assessment.cli.demo_org import VENDOR_NOTICE_ITEMS, quarters
 from assessment.extensions import db
 from assessment.models import Account, Cycle, Response, TrainingAttendee
 from assessment.reports.gaps import gap_report_of
+from tests.conftest import shipped_catalogue
 
 
 def test_quarters_end_with_the_current_one():
@@ -60,6 +61,17 @@ def test_demo_is_idempotent_and_tells_its_story(app, runner):
             ).answer_values()
             legal.append(next(answers[i] for i in VENDOR_NOTICE_ITEMS if i in answers))
         assert legal[:2] == ["dk", "dk"] and "dk" not in legal[2:]
+        # a US healthcare company: HIPAA, SEC and state laws only; forms a, b, a, b, a
+        catalogue = shipped_catalogue()
+        for k, cycle in enumerate(cycles):
+            assert cycle.regimes == ["hipaa", "sec", "us_state_breach"]
+            for pin in cycle.pinned:
+                form = catalogue.get(pin.questionnaire_id, pin.version)
+                assert form.form == "ab"[k % 2], (cycle.id, pin.role)
+                assert all(
+                    not i.regimes or {"hipaa", "sec", "us_state_breach"} & set(i.regimes)
+                    for i in form.items
+                )
 
 
 def _person_id(email: str) -> int:

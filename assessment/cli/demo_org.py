@@ -214,7 +214,9 @@ def _answers(
     for story_item in VENDOR_NOTICE_ITEMS:
         if role == "legal" and story_item in answers:
             # the story: vendor notice terms unknown until the contracts training
-            answers[story_item] = "dk" if index < 2 else questionnaire.item(story_item).correct_choice
+            answers[story_item] = (
+                "dk" if index < 2 else questionnaire.item(story_item).correct_choice
+            )
     if role == "ceo" and "ceo.d6.belief_backup_restore_test" in answers:
         answers["ceo.d6.belief_backup_restore_test"] = (
             "within_quarter" if index < 2 else actual["backup_restore_test"]

@@ -19,7 +19,9 @@ from assessment.services.scoring.batch import encode_answers, score_batch
 from assessment.services.scoring.people import ScoredPerson, score_answers
 
 CATALOGUE = load_catalogue(ROOT / "questionnaires")
-QUESTIONNAIRES = [CATALOGUE.current_form(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")]
+QUESTIONNAIRES = [
+    CATALOGUE.current_form(role) for role in ("ceo", "cio", "it_manager", "hr", "legal")
+]
 LEVELS = [level.id for level in CATALOGUE.rubric.levels]
 
 

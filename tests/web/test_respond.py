@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from assessment.extensions import db
 from assessment.models import Answer, Response
-from assessment.services.scoring.single import SCORING_VERSION
 from assessment.services.answering.questionnaire_pages import split_into_pages
+from assessment.services.scoring.single import SCORING_VERSION
 from assessment.web.answer_controls import field_name
 from tests.conftest import (
     add_user,
