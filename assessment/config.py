@@ -58,8 +58,9 @@ TREND_MIN_PAIRS_TEST = 6
 TREND_MIN_PAIRS_INTERVAL = 10
 TREND_SEED = 20261127
 
-# Item analysis pages show an item's or a domain's figures only from this many responses on:
-# below it one person's answers would be readable, and the figures mean nothing yet.
+# The item analysis page shows an item's or a domain's figures only from this many responses
+# on: below it the figures mean nothing yet. (The API returns them with n, for pooling
+# elsewhere; its readers, administrators and the committee, see attributed answers anyway.)
 ITEM_ANALYSIS_MIN_N = 10
 
 # Training: people below this level in a domain get a training need; sessions planned within

@@ -155,7 +155,7 @@ class Cycle(Base):
     # The training effect reads this, so later attendance edits cannot change it.
     training_at_close: Mapped[list[list[str]] | None] = mapped_column(JSON)
     # The regimes that applied when the cycle opened (its forms leave out the others);
-    # None for a cycle opened before the profile existed, or before anyone set it.
+    # every regime when none had been set then; None for a cycle opened before version 0009.
     regimes: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
