@@ -20,7 +20,7 @@ from tests.conftest import add_user, open_test_cycle, shipped_catalogue
 pytestmark = pytest.mark.browser
 
 CYCLE = "2026-Q4"
-CEO = shipped_catalogue().current("ceo")
+CEO = shipped_catalogue().current_form("ceo")
 PAGES = split_into_pages(CEO, shipped_catalogue().rubric)
 
 
