@@ -47,6 +47,12 @@ BREAKS = {
         lambda t: _in_weak(t, "    form: b\n", "    form: a\n"),
         [(CLAUSE, "must have exactly one item in each form")],
     ),
+    "an id the confidence taps keep": (
+        lambda t: t.replace(
+            "  - id: legal.d7.foil_varnholt_doctrine\n", "  - id: legal.d7.foil.sure\n"
+        ),
+        [("  - id: legal.d7.foil.sure\n", "ids ending in '.sure' are kept for the")],
+    ),
     "unknown form": (
         lambda t: _in_weak(t, "    form: b\n", "    form: c\n"),
         [(WEAK, "names form 'c'")],

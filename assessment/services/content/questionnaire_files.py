@@ -192,6 +192,15 @@ class _QuestionnaireReader:
                 )
             lines.setdefault(item.id, line)
             items.append(item)
+            if per_item and item.id.endswith(SURE_SUFFIX):
+                problems.append(
+                    DataFileProblem(
+                        file,
+                        line,
+                        f"item id '{item.id}': ids ending in '{SURE_SUFFIX}' are kept for the "
+                        "confidence taps generated after knowledge items",
+                    )
+                )
             if per_item and item.type == "confidence":
                 problems.append(
                     DataFileProblem(
