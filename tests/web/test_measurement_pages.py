@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 
 from sqlalchemy import select
 
-from assessment import actions, queries
+from assessment import ROOT, actions, queries
 from assessment.actions import Actor
 from assessment.actions.cycles import Transition
 from assessment.extensions import db
@@ -114,13 +115,34 @@ def test_item_analysis_page_pools_cycles_and_hides_small_counts(app):
     assert executive.get("/measurement/items").status_code == 403
 
 
-def test_results_show_precision_not_enough_answers_and_that_beliefs_never_count(app):
+def topic_rows(html: str) -> list[str]:
+    """The rows of the results page's "By topic" table."""
+    table = html.split("<h2>By topic</h2>", 1)[1].split("</tbody>", 1)[0]
+    return table.split("<tbody>", 1)[1].split("</tr>")[:-1]
+
+
+def test_results_show_a_level_and_its_precision_per_topic_and_that_beliefs_never_count(app):
     open_test_cycle(app, "2026-Q4")
     ceo = client_for(app, "ceo@example.com", role="ceo")
     submit_answers(app, "ceo@example.com", complete_answers("ceo"), "2026-Q4")
     html = ceo.get("/respond/2026-Q4/results").get_data(as_text=True)
-    assert "Precision" in html and "±" in html
+    rows = topic_rows(html)
+    assert len(rows) == len(CATALOGUE.rubric.domains)
+    levels = [f"{level.id} {level.name}" for level in CATALOGUE.rubric.levels]
+    for row in rows:
+        assert "±" in row and any(level in row for level in levels), row
     assert "never part of these scores" in html
     assert "Overall level" not in html
-    levels = {level.name for level in CATALOGUE.rubric.levels}
-    assert any(name in html for name in levels)
+
+
+def test_a_topic_below_the_configured_minimum_shows_not_enough_answers(app_factory, tmp_path):
+    root = tmp_path / "questionnaires"
+    shutil.copytree(ROOT / "questionnaires", root)
+    with (root / "rubric.yaml").open("a") as rubric:
+        rubric.write("min_domain_items: 60\n")  # more answers than any topic has
+    app = app_factory(QUESTIONNAIRES_PATH=str(root))
+    open_test_cycle(app, "2026-Q4")
+    ceo = client_for(app, "ceo@example.com", role="ceo")
+    submit_answers(app, "ceo@example.com", complete_answers("ceo"), "2026-Q4")
+    rows = topic_rows(ceo.get("/respond/2026-Q4/results").get_data(as_text=True))
+    assert rows and all("Not enough answers" in row and "±" not in row for row in rows)
