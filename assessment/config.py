@@ -63,6 +63,10 @@ TREND_SEED = 20261127
 # elsewhere; its readers, administrators and the committee, see attributed answers anyway.)
 ITEM_ANALYSIS_MIN_N = 10
 
+# The climate pulse (unscored statements about the company) shows a statement's total only
+# when at least this many people answered it, so that no single answer can be worked out.
+PULSE_MIN_GROUP = 5
+
 # Training: people below this level in a domain get a training need; sessions planned within
 # this many days count as "planned".
 TRAINING_BELOW_LEVEL = "L3"

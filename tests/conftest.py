@@ -154,7 +154,7 @@ def complete_answers(role: str, form: Questionnaire | None = None) -> dict[str, 
     for item in questionnaire.items:
         if item.is_sure_tap:
             answers[item.id] = 5
-        elif item.type in ("likert", "confidence"):
+        elif item.on_scale:  # Likert, confidence, climate pulse
             answers[item.id] = 4
         elif item.type == "comment":
             answers[item.id] = "Thank you"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import func, select
 
@@ -11,7 +12,7 @@ from assessment.cli.demo_org import VENDOR_NOTICE_ITEMS, quarters
 from assessment.extensions import db
 from assessment.models import Account, Cycle, Response, TrainingAttendee
 from assessment.reports.gaps import gap_report_of
-from tests.conftest import shipped_catalogue
+from tests.conftest import add_user, log_in, shipped_catalogue
 
 
 def test_quarters_end_with_the_current_one():
@@ -108,3 +109,34 @@ def test_synth_adds_people_and_submitted_responses(app, runner):
     from tests.conftest import add_user
 
     add_user(app, "after@example.com")  # ids stay in step with the database's sequences
+
+
+def test_demo_pulse_shows_totals_only_for_full_quarters_and_hr_checks_it_facts(app, runner, client):
+    """Five people answered each closed quarter, three the open one; HR attests the closed
+    quarters as second attester of what IT measures about itself."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    add_user(app, "member@example.com", permissions=("committee",))
+    log_in(client, "member@example.com")
+    with app.app_context():
+        cycles = [c.id for c in queries.cycles_in_order(db.session)]
+    closed = client.get(f"/committee/?to={cycles[3]}").get_data(as_text=True)
+    assert "Climate pulse, " + cycles[3] in closed
+    # every statement shown with its totals: five answered, none hidden
+    pulse = closed.split('id="pulse"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<td class="num">(\d+)</td>' * 4, pulse)
+    assert len(rows) == 4 and "Not shown" not in pulse
+    for answered, *split in ((int(n) for n in row) for row in rows):
+        assert answered == 5 and sum(split) == 5
+    # the story: IT people feel the climate warm last, so not everyone is favourable yet
+    assert any(int(row[1]) < 5 for row in rows)
+    assert "reflect badly on whoever says it" in pulse
+    open_quarter = client.get("/committee/").get_data(as_text=True)
+    pulse = open_quarter.split('id="pulse"', 1)[1].split("</table>", 1)[0]
+    assert pulse.count("Not shown: fewer than 5 answers.") == 4
+    first = client.get(f"/facts/{cycles[0]}").get_data(as_text=True)
+    assert (
+        "Never: no independent test on record (counts as More than a year ago, or never)" in first
+    )
+    assert "Checked by HR: Daniel Okafor" in first
+    latest = client.get(f"/facts/{cycles[-1]}").get_data(as_text=True)
+    assert "Awaiting a check by HR" in latest and "Checked by HR" not in latest

@@ -50,6 +50,7 @@ PURE_THIRD_PARTY = {
     "numpy",
     "openpyxl",
     "scipy",
+    "textstat",
     "yaml",
 }
 

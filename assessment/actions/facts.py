@@ -14,6 +14,7 @@ from assessment.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, FactAttestation, Person
+from assessment.services.content.definitions import COMPENSATING
 from assessment.services.facts.entries import FactEntry, read_entry
 from assessment.services.text import clean_text, text_problem
 
@@ -66,6 +67,11 @@ def report_facts(
             {"reason": "The report was attested: say why the value changes."},
         )
     entries = _read_entries(values, as_of)
+    if not clean_text(note) and any(e.value == COMPENSATING for e in entries.values()):
+        raise Invalid(
+            "Describe the compensating control in the note.",
+            {"note": "A compensating control needs a note saying what it is and who approved it."},
+        )
     person = _person(actor, "Facts are reported by a person; this account has none.")
     for fact_id, entry in entries.items():
         queries.add_fact_value(

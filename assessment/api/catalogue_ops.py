@@ -77,7 +77,7 @@ def _definition(q: Questionnaire, with_keys: bool) -> dict[str, Any]:
     for item in q.items:
         choices = (
             [{"id": str(v), "label": str(v)} for v in range(1, 6)]
-            if item.type in ("likert", "confidence")
+            if item.on_scale
             else [{"id": c.id, "label": c.label} for c in item.choices]
         )
         entry: dict[str, Any] = {
@@ -126,6 +126,11 @@ def list_facts() -> Any:
             "type": fact.type,
             "title": fact.title,
             "categories": list(fact.category_ids),
+            "special": [
+                {"id": a.id, "label": a.label, "category": a.category} for a in fact.special
+            ],
+            "attester": fact.attester,
+            "retired": fact.retired,
         }
         if fact.is_numeric:
             entry["bands"] = [

@@ -161,6 +161,7 @@ def put_facts(cycle: str, payload: s.FactsIn) -> Any:
             values,
             as_of=payload.as_of or dt.date.today(),
             evidence=payload.evidence,
+            note=payload.note,
             reason=payload.reason,
         )
     except Invalid as error:
@@ -171,7 +172,12 @@ def put_facts(cycle: str, payload: s.FactsIn) -> Any:
 def fact_input(fact: Fact, value: float | str) -> FactInput | str:
     """A JSON value as a fact entry: a category id, an ISO date for a date fact, or a number
     (a message instead when a date does not parse)."""
-    if isinstance(value, str) and fact.type == "date" and value not in fact.category_ids:
+    if (
+        isinstance(value, str)
+        and fact.type == "date"
+        and value not in fact.category_ids
+        and fact.special_answer(value) is None
+    ):
         try:
             return FactInput(date=dt.date.fromisoformat(value))
         except ValueError:

@@ -90,6 +90,12 @@ class BandOut(BaseModel):
     max: float | None
 
 
+class SpecialAnswerOut(BaseModel):
+    id: str
+    label: str
+    category: str | None  # the category it counts as; null: not applicable, never compared
+
+
 class FactOut(BaseModel):
     id: str
     owner: str
@@ -97,6 +103,9 @@ class FactOut(BaseModel):
     title: str
     categories: list[str]
     bands: list[BandOut] | None = None
+    special: list[SpecialAnswerOut] = []
+    attester: str | None = None
+    retired: bool = False
 
 
 class FactList(BaseModel):
@@ -166,6 +175,7 @@ class FactsIn(Strict):
     facts: dict[str, float | str]
     as_of: dt.date | None = None
     evidence: str = Field(default="Reported through the API", max_length=500)
+    note: str = Field(default="", max_length=2000)
     reason: str = Field(default="", max_length=2000)
 
 

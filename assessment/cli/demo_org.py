@@ -49,9 +49,9 @@ class DemoPerson:
 PEOPLE = (
     DemoPerson("admin@example.com", "Alex Morgan (administrator)", None, ("admin",), 0),
     DemoPerson("ceo@example.com", "Catherine Ng", "ceo", ("committee",), 0.45),
-    DemoPerson("cio@example.com", "Marcus Webb", "cio", ("committee",), 0.55),
+    DemoPerson("cio@example.com", "Marcus Webb", "cio", ("committee", "fact_owner"), 0.55),
     DemoPerson("it@example.com", "Priya Raman", "it_manager", ("fact_owner",), 0.7),
-    DemoPerson("hr@example.com", "Daniel Okafor", "hr", ("fact_owner",), 0.5),
+    DemoPerson("hr@example.com", "Daniel Okafor", "hr", ("fact_owner", "committee"), 0.5),
     DemoPerson("legal@example.com", "Sofia Marin", "legal", ("fact_owner", "committee"), 0.6),
     DemoPerson("training@example.com", "Hannah Cole (HR training)", None, ("hr_coordinator",), 0),
 )
@@ -110,8 +110,13 @@ def _facts_for(index: int) -> dict[str, object]:
         "ir_plan": "partly" if index < 2 else "yes",
         "exec_tabletop": "over_12m" if index < 2 else "within_6m",
         "phishing_report_rate": [14, 22, 31, 44, 52][index],
-        "risks_escalated_early": [15, 20, 40, 60, 78][index],
-        "security_budget_share": [4, 4, 6, 7, 8][index],
+        "exec_notification_latency": [52, 30, 11, 6, 3][index],  # hours, from the incident log
+        "security_budget_risk_linked": "no" if index < 1 else "partly" if index < 3 else "yes",
+        "independent_test": ["never", "over_12m", "m6_12", "within_6m", "within_6m"][index],
+        "edr_coverage": [68, 77, 88, 95, 100][index],
+        "ir_retainers": "no" if index < 1 else "partly" if index < 3 else "yes",
+        "isolation_authority": "no" if index < 2 else "yes",
+        "exec_training_completion": [40, 40, 60, 80, 100][index],
         "training_completion": [70, 78, 86, 93, 96][index],
         "leaver_revocation": [82, 88, 95, 97, 100][index],
         "byod_policy": "partly" if index < 3 else "yes",
@@ -151,6 +156,8 @@ def _seed_quarter(
     categories = queries.fact_categories(db.session, cycle_id)
     if not last:
         actions.facts.attest(_actor(people["cio@example.com"]), cycle)
+        # HR is the second attester of the facts IT measures about its own work
+        actions.facts.attest(_actor(people["hr@example.com"]), cycle)
     for demo in PEOPLE:
         if demo.role is None or (last and demo.role == "hr"):
             continue  # in the open quarter HR has not started yet
@@ -209,6 +216,8 @@ def _answers(
             answers[item.id] = "heard" if role == "ceo" and index == 0 else "no"
         elif item.type == "comment":
             answers[item.id] = ""
+        elif item.type == "pulse":
+            answers[item.id] = _pulse(item.reverse, role, index)
         elif item.type == "belief" and item.fact:
             answers[item.id] = _belief(facts[item.fact], actual[item.fact], skill, rng, role, index)
     for story_item in VENDOR_NOTICE_ITEMS:
@@ -222,6 +231,13 @@ def _answers(
             "within_quarter" if index < 2 else actual["backup_restore_test"]
         )
     return {k: v for k, v in answers.items() if v != ""}
+
+
+def _pulse(reverse: bool, role: str, index: int) -> int:
+    """The climate pulse warms over the year: IT people feel it last."""
+    warmth = 1 + min(index, 2) + (role not in ("cio", "it_manager"))
+    value = max(1, min(5, warmth))
+    return 6 - value if reverse else value
 
 
 def _belief(

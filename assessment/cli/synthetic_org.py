@@ -44,7 +44,7 @@ def _answers(
     questionnaire: Questionnaire, skill: float, rng: random.Random
 ) -> Iterator[tuple[str, object]]:
     for item in questionnaire.items:
-        if item.type in ("likert", "confidence"):
+        if item.on_scale:
             yield item.id, max(1, min(5, round(1 + 4 * skill + rng.gauss(0, 1))))
         elif item.type == "knowledge":
             yield (

@@ -32,6 +32,7 @@ from assessment.queries.cycles import (
 from assessment.queries.facts import (
     add_fact_value,
     attest_facts,
+    attestations,
     current_fact_values,
     delegated_facts,
     fact_categories,
@@ -112,6 +113,7 @@ __all__ = [
     "add_training_session",
     "assign_attendees",
     "attest_facts",
+    "attestations",
     "completed_modules",
     "count_accounts",
     "create_cycle",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from assessment.models import Cycle, FactAttestation, FactDelegation, FactValue, Person
 from assessment.queries.session import AnySession
+from assessment.services.content.definitions import NOT_APPLICABLE
 
 
 def current_fact_values(session: AnySession, cycle_id: str) -> dict[str, FactValue]:
@@ -19,8 +21,13 @@ def current_fact_values(session: AnySession, cycle_id: str) -> dict[str, FactVal
 
 
 def fact_categories(session: AnySession, cycle_id: str) -> dict[str, str]:
-    """Reported category of each fact in the cycle."""
-    return {f: row.category for f, row in current_fact_values(session, cycle_id).items()}
+    """Reported category of each fact in the cycle that beliefs can be compared with: a fact
+    answered "not applicable" has no category, so it is left out like an unreported one."""
+    return {
+        f: row.category
+        for f, row in current_fact_values(session, cycle_id).items()
+        if row.category != NOT_APPLICABLE
+    }
 
 
 def fact_history(session: AnySession, cycle_id: str, fact_id: str) -> list[FactValue]:
@@ -89,6 +96,18 @@ def latest_attestation(session: AnySession, cycle_id: str) -> FactAttestation | 
         .where(FactAttestation.cycle_id == cycle_id)
         .order_by(FactAttestation.id.desc())
         .limit(1)
+    )
+
+
+def attestations(session: AnySession, cycle_id: str) -> list[FactAttestation]:
+    """Every sign-off of the cycle's fact report, oldest first, with who signed it."""
+    return list(
+        session.scalars(
+            select(FactAttestation)
+            .where(FactAttestation.cycle_id == cycle_id)
+            .options(selectinload(FactAttestation.attested_by))
+            .order_by(FactAttestation.id)
+        )
     )
 
 

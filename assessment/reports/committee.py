@@ -14,6 +14,7 @@ from assessment.reports.gaps import optimism_index_of
 from assessment.reports.scores import scores_of
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
+from assessment.services.pulse.summary import PulseStatement, pulse_summary
 from assessment.services.trends.drilldown import Respondent
 
 
@@ -70,6 +71,17 @@ def respondents(cycle: Cycle) -> dict[str, Respondent]:
     }
 
 
+def pulse(cycle: Cycle, min_group: int) -> list[PulseStatement]:
+    """The climate pulse of the cycle's submitted responses, totals only (see services.pulse)."""
+    return pulse_summary(
+        (
+            (catalogue().get(r.questionnaire_id, r.version), r.answers)
+            for r in queries.submitted_answers(db.session, cycle.id)
+        ),
+        min_group=min_group,
+    )
+
+
 def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
     """Concrete next steps: blind spots to brief, facts to report, people to remind."""
     actions = []
@@ -77,8 +89,8 @@ def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
     for spot in report.blind_spots:
         roles = ", ".join(ROLE_LABELS.get(r, r) for r in spot.roles_wrong_or_unknown)
         actions.append(f"Brief {roles} on “{spot.title}” (reported: {spot.actual_label}).")
-    reported = queries.fact_categories(db.session, cycle.id)
-    missing = [f.title for f in facts.values() if f.id not in reported]
+    reported = queries.current_fact_values(db.session, cycle.id)  # not applicable included
+    missing = [f.title for f in facts.values() if f.id not in reported and not f.retired]
     if missing:
         actions.append(f"{len(missing)} fact(s) not reported yet: {', '.join(missing)}.")
     submitted = {b.email for b in cycle_beliefs(cycle.id)}

@@ -27,7 +27,7 @@ def options(item: Item) -> list[tuple[str, str]]:
     """(posted value, label) of each option, in the order shown."""
     if item.is_sure_tap:
         return [(str(v), scale_label(item, v)) for v in SURE_TAP_VALUES]
-    if item.type in ("likert", "confidence"):
+    if item.on_scale:
         return [(str(v), scale_label(item, v)) for v in range(1, 6)]
     return [(c.id, c.label) for c in item.choices]
 
@@ -44,6 +44,6 @@ def _render_choices(item: Item, checked: str | None) -> Markup:
             name=field_name(item),
             options=options(item),
             checked=checked,
-            scale=item.type in ("likert", "confidence"),
+            scale=item.on_scale,
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from assessment import queries
 from assessment.actions import audit
@@ -47,7 +47,13 @@ def dashboard() -> str:
         role_labels=ROLE_LABELS,
         domains={d.id: d.name for d in catalogue().rubric.domains},
         training=training_status(later) if later else None,
+        pulse=committee.pulse(later, _pulse_min_group()) if later else [],
+        pulse_min_group=_pulse_min_group(),
     )
+
+
+def _pulse_min_group() -> int:
+    return int(current_app.config["PULSE_MIN_GROUP"])
 
 
 @bp.route("/chart/<kind>.svg")

@@ -41,6 +41,7 @@ def report(cycle_id: str) -> str:
         queries.previous_fact_values(db.session, cycle),
         queries.latest_attestation(db.session, cycle_id),
         actions.facts.editable_facts(current_actor()),
+        queries.attestations(db.session, cycle_id),
     )
     return render_template(
         "facts/report.html",
@@ -115,7 +116,7 @@ def _initial(fact: Fact, row: FactValue | None, cycle: Cycle) -> dict[str, objec
     if row is None:
         return data
     value = row.value
-    if isinstance(value, str) and value in fact.category_ids:
+    if isinstance(value, str) and (value in fact.category_ids or fact.special_answer(value)):
         data["category"] = value
     elif fact.type == "date" and isinstance(value, str):
         data["date"] = dt.date.fromisoformat(value)

@@ -102,11 +102,14 @@ class FactEntryForm(FlaskForm):
 def fact_form(fact: Fact, data: dict[str, object] | None = None) -> FactEntryForm:
     """The entry form for one fact, with its categories as choices."""
     form = FactEntryForm(data=data or {})
-    form.category.choices = [SelectChoice(c.id, c.label) for c in fact.categories]
+    form.category.choices = [SelectChoice(c.id, c.label) for c in fact.categories] + [
+        SelectChoice(s.id, s.label) for s in fact.special
+    ]
     if fact.is_numeric:
         form.category.label.text = "Or choose the band directly"
         form.number.label.text = {
             "percent": "Percentage (0–100)",
+            "hours": "Number of hours",
             "days": "Number of days",
             "count": "Count",
             "date": "Number",

@@ -1,5 +1,6 @@
 from assessment import ROOT
 from assessment.services.answering.questionnaire_pages import (
+    PULSE_PAGE,
     parse_answer,
     progress,
     split_into_pages,
@@ -16,8 +17,13 @@ def test_pages_follow_rubric_domains_and_hold_every_item_once():
         ids = [i.id for p in pages for i in p.items]
         assert sorted(ids) == sorted(i.id for i in q.items)
         order = [d.id for d in CATALOGUE.rubric.domains]
-        assert [p.domain_id for p in pages] == sorted((p.domain_id for p in pages), key=order.index)
+        domain_pages = [p.domain_id for p in pages[:-1]]
+        assert domain_pages == sorted(domain_pages, key=order.index)
         assert [p.number for p in pages] == list(range(1, len(pages) + 1))
+        # the climate pulse describes the company, not a domain: a last page of its own
+        assert pages[-1].domain_id == PULSE_PAGE
+        assert [i.type for i in pages[-1].items] == ["pulse"] * 4
+        assert all(i.type != "pulse" for p in pages[:-1] for i in p.items)
 
 
 def test_confidence_question_follows_its_last_linked_question():
@@ -45,7 +51,8 @@ def test_parse_answer_types_and_rejects_invalid_values():
 
 def test_progress_counts_required_items_only():
     q = CATALOGUE.current_form("ceo")
-    required = sum(1 for i in q.items if i.type not in ("comment", "confidence"))
+    # comments, confidence taps and the climate pulse may be left empty
+    required = sum(1 for i in q.items if i.type not in ("comment", "confidence", "pulse"))
     assert progress(q, {}).answered == 0 and progress(q, {}).required == required
     comment = next(i for i in q.items if i.type == "comment")
     assert progress(q, {comment.id: "hello"}).answered == 0

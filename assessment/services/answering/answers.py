@@ -13,7 +13,7 @@ Answer = int | str
 
 def answer_problem(item: Item, value: object) -> str | None:
     """Why ``value`` is not a valid answer to ``item``, or None when it is."""
-    if item.type in ("likert", "confidence"):
+    if item.on_scale:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             return "must be a whole number from 1 to 5"
         return None

@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from assessment.services.answering.answers import answer_problem, missing_items
 from assessment.services.content.definitions import Item, Questionnaire, Rubric
 
+PULSE_PAGE = "pulse"
+PULSE_PAGE_TEXT = (
+    "How security news travels here",
+    "Optional and never scored. The committee sees these answers only as totals across the "
+    "team, and only when enough people answered that no one's answer can be picked out.",
+)
+
 
 @dataclass(frozen=True)
 class QuestionnairePage:
@@ -32,14 +39,16 @@ def split_into_pages(questionnaire: Questionnaire, rubric: Rubric) -> tuple[Ques
     """One page per rubric domain that has items, in rubric order; items keep file order.
 
     A confidence question asks about answers just given, so it goes on the page of its last
-    linked question, right after it, whatever domain it is filed under.
+    linked question, right after it, whatever domain it is filed under. Climate-pulse
+    statements have no domain and get a last page of their own.
     """
-    placed = {i.id: i.domain for i in questionnaire.items if i.type != "confidence"}
+    placed = {i.id: i.domain for i in questionnaire.items if i.type not in ("confidence", "pulse")}
     domain_rank = {d.id: k for k, d in enumerate(rubric.domains)}
     file_index = {i.id: k for k, i in enumerate(questionnaire.items)}
     by_domain: dict[str, list[Item]] = {d.id: [] for d in rubric.domains}
+    pulse = tuple(i for i in questionnaire.items if i.type == "pulse")
     for item in questionnaire.items:
-        if item.type != "confidence":
+        if item.type not in ("confidence", "pulse"):
             by_domain[item.domain].append(item)
     for item in questionnaire.items:
         if item.type == "confidence":
@@ -62,6 +71,8 @@ def split_into_pages(questionnaire: Questionnaire, rubric: Rubric) -> tuple[Ques
                     tuple(by_domain[domain.id]),
                 )
             )
+    if pulse:  # the climate statements describe the company, so they come last, on their own
+        pages.append(QuestionnairePage(len(pages) + 1, PULSE_PAGE, *PULSE_PAGE_TEXT, pulse))
     return tuple(pages)
 
 
@@ -77,7 +88,7 @@ def parse_answer(item: Item, raw: str | None) -> tuple[object, str | None]:
     if raw is None or raw.strip() == "":
         return None, None
     value: object = raw
-    if item.type in ("likert", "confidence"):
+    if item.on_scale:
         try:
             value = int(raw)
         except ValueError:

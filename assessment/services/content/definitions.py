@@ -16,13 +16,22 @@ ROLE_LABELS: Final[dict[str, str]] = {
     "hr": "HR executive",
     "legal": "Legal executive",
 }
-FACT_OWNERS: Final = ("it_manager", "hr", "legal")
-ITEM_TYPES: Final = ("knowledge", "likert", "confidence", "belief", "foil", "comment")
+FACT_OWNERS: Final = ("cio", "it_manager", "hr", "legal")
+ITEM_TYPES: Final = ("knowledge", "likert", "confidence", "belief", "foil", "comment", "pulse")
+# Answered on the 1-5 scale of their `scale`.
+SCALE_TYPES: Final = ("likert", "confidence", "pulse")
+PULSE_MARK: Final = ".pulse."  # a pulse item's id is <role>.pulse.<topic>
 SCORED_TYPES: Final = ("knowledge", "likert", "belief")
-FACT_TYPES: Final = ("yes_partly_no", "percent", "days", "count", "date")
-NUMERIC_FACT_TYPES: Final = ("percent", "days", "count", "date")
+FACT_TYPES: Final = ("yes_partly_no", "percent", "hours", "days", "count", "date")
+NUMERIC_FACT_TYPES: Final = ("percent", "hours", "days", "count", "date")
+# Answers an owner may give instead of a value, as CISA's CSET allows: a control never
+# exercised, a fact that does not apply this time, a requirement met by other means.
+SPECIAL_ANSWERS: Final = ("never", "not_applicable", "compensating")
+NOT_APPLICABLE: Final = "not_applicable"  # the stored category of a not-applicable answer
+COMPENSATING: Final = "compensating"  # needs a note saying what the other control is
 LIKERT_SCALES: Final = ("agreement", "frequency")
 TRAINING_FORMATS: Final = ("briefing", "workshop", "e-learning", "tabletop", "coaching")
+TEAM_FORMAT: Final = "tabletop"  # a team exercise: planned for the team, never as one person's need
 DONT_KNOW: Final = "dk"
 SURE_TAP_VALUES: Final = (1, 3, 5)  # guessing, fairly sure, certain on the 1-5 confidence scale
 FOIL_CLAIM: Final = "yes"
@@ -96,6 +105,16 @@ class Band:
 
 
 @dataclass(frozen=True)
+class SpecialAnswer:
+    """An answer besides a value: ``category`` is the one it counts as, None for not applicable
+    (left out of every comparison with beliefs)."""
+
+    id: str
+    label: str
+    category: str | None
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     title: str
@@ -108,10 +127,16 @@ class Fact:
     anchors: tuple[str, ...]
     better: str | None = None
     bands: tuple[Band, ...] = ()
+    special: tuple[SpecialAnswer, ...] = ()
+    attester: str | None = None  # a second role that checks the entry (owner measures itself)
+    retired: bool = False  # kept for old cycles; the newest questionnaires no longer ask it
 
     @property
     def category_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.categories)
+
+    def special_answer(self, answer_id: object) -> SpecialAnswer | None:
+        return next((s for s in self.special if s.id == answer_id), None)
 
     @property
     def is_numeric(self) -> bool:
@@ -126,6 +151,8 @@ class Fact:
         return next((b.category for b in self.bands if b.contains(value)), None)
 
     def label(self, category_id: str) -> str:
+        if category_id == NOT_APPLICABLE and (answer := self.special_answer(NOT_APPLICABLE)):
+            return answer.label
         return next((c.label for c in self.categories if c.id == category_id), category_id)
 
 
@@ -183,6 +210,18 @@ class Item:
     @property
     def is_scored(self) -> bool:
         return self.type in SCORED_TYPES
+
+    @property
+    def on_scale(self) -> bool:
+        """Answered with a whole number from 1 to 5 (Likert, confidence, climate pulse)."""
+        return self.type in SCALE_TYPES
+
+    @property
+    def pulse_topic(self) -> str | None:
+        """The topic a climate-pulse item shares with the other roles' (None for others)."""
+        if self.type != "pulse" or PULSE_MARK not in self.id:
+            return None
+        return self.id.split(PULSE_MARK, 1)[1]
 
     @property
     def correct_choice(self) -> str | None:

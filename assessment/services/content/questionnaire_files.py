@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from assessment.services.content.cueing import cueing
 from assessment.services.content.definitions import (
     DONT_KNOW,
     ITEM_TYPES,
     LIKERT_SCALES,
+    PULSE_MARK,
     ROLES,
     Catalogue,
     Choice,
@@ -58,6 +60,7 @@ TYPE_KEYS = {
     "belief": {"fact"},
     "foil": set(),
     "comment": {"optional"},
+    "pulse": {"scale", "reverse"},
 }
 FOIL_CHOICES = (
     Choice("yes", "Yes, I know it"),
@@ -103,6 +106,7 @@ def load_catalogue(root: str | Path) -> Catalogue:
         if loaded is not None:
             questionnaires[loaded.key] = loaded
     _check_versions(questionnaires.values(), item_lines, problems)
+    _check_newest(questionnaires.values(), facts, item_lines, problems)
     if problems:
         raise CatalogueError(problems)
     return Catalogue(rubric, facts, training, questionnaires, regimes)
@@ -237,12 +241,13 @@ class _QuestionnaireReader:
     def _read_item(self, f: Fields) -> Item:
         item_type = f.choice("type", ITEM_TYPES) or ""
         f.allow_only(COMMON_ITEM_KEYS | TYPE_KEYS.get(item_type, set()) | {"reverse"})
-        if "reverse" in f.data and item_type != "likert":
+        if "reverse" in f.data and item_type not in ("likert", "pulse"):
             f.error(
                 f.line_of("reverse"),
-                f"'reverse' is only for likert items, not {item_type or 'this'} item",
+                f"'reverse' is only for likert and pulse items, not {item_type or 'this'} item",
             )
-        domain = f.text("domain")
+        # A climate-pulse statement describes the company, not a literacy domain.
+        domain = f.text("domain", required=item_type != "pulse")
         if domain and domain not in self.rubric.domain_ids:
             f.error(f.line_of("domain"), f"unknown domain '{domain}'")
         weight = f.number("weight", required=False, default=1.0) or 0.0
@@ -270,15 +275,18 @@ class _QuestionnaireReader:
             feedback=f.text("feedback", required=scored),
             training=training,
             choices=self._choices(f, item_type),
-            reverse=f.flag("reverse") if item_type == "likert" else False,
+            reverse=f.flag("reverse") if item_type in ("likert", "pulse") else False,
             scale=(
                 f.choice("scale", LIKERT_SCALES, required=False, default="agreement")
-                if item_type == "likert"
+                if item_type in ("likert", "pulse")
                 else None
             ),
             links=f.texts("links") if item_type == "confidence" else (),
             fact=self._fact(f) if item_type == "belief" else None,
-            optional=f.flag("optional", default=True) if item_type == "comment" else False,
+            # Comments may stay empty unless said otherwise; the climate pulse always may.
+            optional=(
+                f.flag("optional", default=True) if item_type == "comment" else item_type == "pulse"
+            ),
             twin=(f.text("twin", required=False) or None) if item_type == "likert" else None,
             regimes=regimes,
             form=f.text("form", required=False) or None,
@@ -445,3 +453,62 @@ def _check_versions(
                         f"({detail}); give the changed item a new id",
                     )
                 )
+
+
+def newest_versions(questionnaires: Iterable[Questionnaire]) -> list[Questionnaire]:
+    """The newest version of each questionnaire family, in family order."""
+    newest: dict[str, Questionnaire] = {}
+    for q in questionnaires:
+        if q.id not in newest or version_key(q.version) > version_key(newest[q.id].version):
+            newest[q.id] = q
+    return [newest[k] for k in sorted(newest)]
+
+
+def _check_newest(
+    questionnaires: Iterable[Questionnaire],
+    facts: dict[str, Fact],
+    item_lines: dict[str, dict[str, int]],
+    problems: list[DataFileProblem],
+) -> None:
+    """Rules for the content people will answer next. Older versions are history: cycles
+    pinned them, so they are kept as they were even when they would fail these."""
+    pulse_wording: dict[str, tuple[str, Item]] = {}
+    for q in newest_versions(questionnaires):
+        lines = item_lines.get(q.file, {})
+        first = min(lines.values(), default=1)
+        for letter in q.forms or (None,):
+            stats = cueing(q.cut_form(letter, None))
+            if message := stats.problem():
+                where = f"form {letter}" if letter else "the questionnaire"
+                problems.append(DataFileProblem(q.file, first, f"{where}: {message}"))
+        for item in q.items:
+            line = lines.get(item.id, first)
+            fact = facts.get(item.fact or "")
+            if fact is not None and fact.retired:
+                problems.append(
+                    DataFileProblem(
+                        q.file, line, f"item {item.id} asks about retired fact '{fact.id}'"
+                    )
+                )
+            if item.type != "pulse":
+                continue
+            topic = item.pulse_topic
+            if topic is None or not item.id.startswith(f"{q.id}{PULSE_MARK}"):
+                problems.append(
+                    DataFileProblem(
+                        q.file, line, f"pulse item id '{item.id}' must read {q.id}.pulse.<topic>"
+                    )
+                )
+                continue
+            wording = f"{item.text}|{item.scale}|{item.reverse}"
+            if topic in pulse_wording and pulse_wording[topic][0] != wording:
+                other = pulse_wording[topic][1]
+                problems.append(
+                    DataFileProblem(
+                        q.file,
+                        line,
+                        f"pulse item {item.id} must have the same text, scale and reverse as "
+                        f"{other.id}: the pulse is reported across roles",
+                    )
+                )
+            pulse_wording.setdefault(topic, (wording, item))

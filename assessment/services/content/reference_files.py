@@ -7,8 +7,11 @@ import math
 from assessment.services.content.definitions import (
     FACT_OWNERS,
     FACT_TYPES,
+    NOT_APPLICABLE,
     NUMERIC_FACT_TYPES,
     ROLES,
+    SPECIAL_ANSWERS,
+    TEAM_FORMAT,
     TRAINING_FORMATS,
     Band,
     Category,
@@ -17,12 +20,16 @@ from assessment.services.content.definitions import (
     Level,
     Regime,
     Rubric,
+    SpecialAnswer,
     TrainingModule,
 )
 from assessment.services.content.yaml_fields import Fields, describe
 from assessment.services.content.yaml_lines import DataFileProblem
 
 YES_PARTLY_NO = ("no", "partly", "yes")
+# Every domain a role weighs needs a module for that role at each of the lowest levels, where
+# training needs arise (the default threshold is "below L3"; an installation may raise it).
+COVERED_LEVELS = 3
 VERSION_KEYS = {"version"}
 
 
@@ -114,6 +121,9 @@ def _read_fact(f: Fields, domains: set[str]) -> Fact:
             "bands",
             "evidence",
             "anchors",
+            "special",
+            "attester",
+            "retired",
         }
     )
     fact_id, fact_type = f.identifier(), f.choice("type", FACT_TYPES) or ""
@@ -145,11 +155,15 @@ def _read_fact(f: Fields, domains: set[str]) -> Fact:
         for key in ("better", "bands"):
             if key in f.data:
                 f.error(f.line_of(key), f"'{key}' is only for numeric facts, not {fact_type}")
+    owner = f.choice("owner", FACT_OWNERS) or ""
+    attester = f.choice("attester", ROLES, required=False) or None
+    if attester and attester == owner:
+        f.error(f.line_of("attester"), "the second attester must be another role than the owner")
     return Fact(
         id=fact_id,
         title=f.text("title"),
         question=f.text("question"),
-        owner=f.choice("owner", FACT_OWNERS) or "",
+        owner=owner,
         type=fact_type,
         domain=domain,
         categories=tuple(categories),
@@ -157,7 +171,29 @@ def _read_fact(f: Fields, domains: set[str]) -> Fact:
         anchors=f.texts("anchors"),
         better=better,
         bands=bands,
+        special=_read_special(f, ids),
+        attester=attester,
+        retired=f.flag("retired"),
     )
+
+
+def _read_special(f: Fields, category_ids: tuple[str, ...]) -> tuple[SpecialAnswer, ...]:
+    """Answers besides a value: ``never`` and ``compensating`` count as a named category,
+    ``not_applicable`` as none (docs/questionnaire-format.md)."""
+    answers: list[SpecialAnswer] = []
+    for line, raw in f.items("special", required=False):
+        s = Fields(raw, f.file, line, f.problems, "a special answer")
+        s.allow_only({"id", "label", "category"})
+        answer_id = s.choice("id", SPECIAL_ANSWERS) or ""
+        category = s.text("category", required=answer_id != NOT_APPLICABLE) or None
+        if answer_id == NOT_APPLICABLE and category:
+            s.error(s.line_of("category"), "not_applicable counts as no category; remove it")
+        elif category and category not in category_ids:
+            s.error(s.line_of("category"), f"unknown category '{category}'")
+        if answer_id in {a.id for a in answers}:
+            s.error(line, f"duplicate special answer '{answer_id}'")
+        answers.append(SpecialAnswer(answer_id, s.text("label"), category))
+    return tuple(answers)
 
 
 def _read_bands(f: Fields, category_ids: tuple[str, ...], better: str | None) -> tuple[Band, ...]:
@@ -251,7 +287,33 @@ def read_training(
         if module.id in modules:
             f.error(line, f"duplicate training module id '{module.id}'")
         modules[module.id] = module
+    if top.ok:
+        for role, domain, level in _uncovered(modules, rubric, level_ids[:COVERED_LEVELS]):
+            top.error(
+                top.line_of("modules"),
+                f"no module offers domain {domain} at {level} to role {role}: "
+                "a training need there would have nothing to plan",
+            )
     return modules
+
+
+def _uncovered(
+    modules: dict[str, TrainingModule], rubric: Rubric, levels: tuple[str, ...]
+) -> list[tuple[str, str, str]]:
+    """(role, domain, level) for every domain a role weighs that no module serves at a level."""
+    missing = []
+    for role, weights in rubric.role_weights.items():
+        for domain in (d for d, weight in weights.items() if weight > 0):
+            for level in levels:
+                if not any(
+                    domain in m.domains
+                    and level in m.levels
+                    and role in m.audience
+                    and m.format != TEAM_FORMAT  # never suggested for one person's need
+                    for m in modules.values()
+                ):
+                    missing.append((role, domain, level))
+    return missing
 
 
 def read_regimes(data: object, file: str, problems: list[DataFileProblem]) -> dict[str, Regime]:

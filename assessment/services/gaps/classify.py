@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Final
 
-from assessment.services.content.definitions import DONT_KNOW, Fact, Questionnaire
+from assessment.services.content.definitions import DONT_KNOW, NOT_APPLICABLE, Fact, Questionnaire
 
 GAP_CLASSES: Final = ("aligned", "optimistic", "pessimistic", "unknown")
 
@@ -14,13 +14,19 @@ FactValue = str | int | float | dt.date
 
 
 def fact_category(fact: Fact, value: FactValue, as_of: dt.date | None = None) -> str | None:
-    """The category of a reported value: a category id as given, or a number through the bands.
+    """The category of a reported value: a category id as given, a special answer's category
+    (``not_applicable`` for that answer), or a number through the bands.
 
     A ``date`` fact's bands apply to its age in days on ``as_of`` (the report's as-of date).
     Returns None when the value fits no category (an invalid value).
     """
     if isinstance(value, str):
-        return value if value in fact.category_ids else None
+        if value in fact.category_ids:
+            return value
+        special = fact.special_answer(value)
+        if special is None:
+            return None
+        return special.category or NOT_APPLICABLE
     if isinstance(value, bool) or not fact.is_numeric:
         return None
     if isinstance(value, dt.date):

@@ -73,7 +73,7 @@ def answer_encoder(questionnaire: Questionnaire) -> Callable[[Mapping[str, objec
     for item in questionnaire.items:
         if item.choices:
             lookups.append({c.id: k for k, c in enumerate(item.choices)})
-        elif item.type in ("likert", "confidence"):
+        elif item.on_scale:
             lookups.append({v: v for v in range(1, 6)})
         else:
             lookups.append({})

@@ -133,11 +133,12 @@ def _item_score(
     item: Item, value: object, facts: Mapping[str, str]
 ) -> tuple[str, float | None, str]:
     """(status, score, explanation without the weight) of one item."""
-    if item.type in ("confidence", "foil", "comment"):
+    if item.type in ("confidence", "foil", "comment", "pulse"):
         reason = {
             "confidence": "Confidence rating: used for calibration only, never part of a score.",
             "foil": "Not scored: a response-quality check.",
             "comment": "Free text: not scored.",
+            "pulse": "Climate pulse: not scored, reported only as a group total.",
         }[item.type]
         return "not_scored", None, reason
     if value is None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assessment.services.content.definitions import Rubric, TrainingModule
+from assessment.services.content.definitions import TEAM_FORMAT, Rubric, TrainingModule
 
 
 def level_rank(rubric: Rubric, level_id: str) -> int:
@@ -21,7 +21,10 @@ def suggest_modules(
     below: str,
 ) -> dict[str, list[TrainingModule]]:
     """Per domain whose level is below ``below``, the modules for that domain and level that
-    are open to the role; domains without a level (nothing answered) get no suggestion."""
+    are open to the role; domains without a level (nothing answered) get no suggestion.
+
+    A tabletop is a team exercise, held once a year for the whole executive team; one
+    person's low score is a reason for its pre-read, not for scheduling the exercise."""
     threshold = level_rank(rubric, below)
     needs: dict[str, list[TrainingModule]] = {}
     for domain_id, level in domain_levels.items():
@@ -30,7 +33,10 @@ def suggest_modules(
         needs[domain_id] = [
             module
             for module in training.values()
-            if domain_id in module.domains and level in module.levels and role in module.audience
+            if domain_id in module.domains
+            and level in module.levels
+            and role in module.audience
+            and module.format != TEAM_FORMAT
         ]
     return needs
 

@@ -47,7 +47,7 @@ def changed_answers(
             for i in second.questionnaire.items
             if i.id in {x.id for x in first.questionnaire.items}
             and (domain is None or i.domain == domain)
-            and i.type != "comment"
+            and i.type not in ("comment", "pulse")  # free text; climate answers only in aggregate
         ]
         for item in common:
             old, new = first.answers.get(item.id), second.answers.get(item.id)
@@ -71,7 +71,7 @@ def changed_answers(
 def _label(item: Item, value: object) -> str:
     if value is None:
         return "—"
-    if isinstance(value, int) and item.type in ("likert", "confidence"):
+    if isinstance(value, int) and item.on_scale:
         return f"{value} ({scale_label(item, value)})"
     return item.choice_label(str(value))
 
