@@ -62,67 +62,58 @@ def _rewrite(path: Path, change) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200))
 
 
-def test_a_form_whose_keys_are_always_the_longest_is_refused(tmp_path):
+def _refused_after(tmp_path: Path, role: str, change) -> str:
+    """Copy the shipped files, change the role's newest questionnaire, run the checker; it
+    must refuse. Returns its output."""
     root = _copy(tmp_path)
-    path = _newest_file(root, "legal")
+    _rewrite(_newest_file(root, role), change)
+    code, output = _check(root)
+    assert code == 1, output
+    return output
 
+
+def test_a_form_whose_keys_are_always_the_longest_is_refused(tmp_path):
     def lengthen_keys(data):
         for item in data["items"]:
             for choice in item.get("choices", []):
                 if choice.get("correct"):
                     choice["label"] += ", as agreed in writing with every party beforehand"
 
-    _rewrite(path, lengthen_keys)
-    code, output = _check(root)
-    assert code == 1
+    output = _refused_after(tmp_path, "legal", lengthen_keys)
     assert re.search(r"legal/\S+\.yaml:\d+: form a: the key is the longest option in", output)
     assert "form b: the key is the longest option in" in output
 
 
 def test_a_form_whose_keys_are_never_the_longest_is_refused(tmp_path):
-    root = _copy(tmp_path)
-    path = _newest_file(root, "hr")
-
     def shorten_keys(data):
         for item in data["items"]:
             for choice in item.get("choices", []):
                 if choice.get("correct"):
                     choice["label"] = choice["label"].split(",")[0][:12]
 
-    _rewrite(path, shorten_keys)
-    code, output = _check(root)
-    assert code == 1
+    output = _refused_after(tmp_path, "hr", shorten_keys)
     assert "the key is the longest option in only" in output
 
 
 def test_the_newest_questionnaire_may_not_ask_a_retired_fact(tmp_path):
     assert CATALOGUE.facts["risks_escalated_early"].retired
-    root = _copy(tmp_path)
-    path = _newest_file(root, "ceo")
 
     def point_at_retired(data):
         belief = next(i for i in data["items"] if i["type"] == "belief")
         belief["fact"] = "risks_escalated_early"
 
-    _rewrite(path, point_at_retired)
-    code, output = _check(root)
-    assert code == 1
+    output = _refused_after(tmp_path, "ceo", point_at_retired)
     assert "asks about retired fact 'risks_escalated_early'" in output
     # older versions are history: cycles pinned them, so the rule leaves them alone
     assert "ceo/2.0.0.yaml" not in output
 
 
 def test_pulse_statements_must_read_the_same_in_every_role(tmp_path):
-    root = _copy(tmp_path)
-    path = _newest_file(root, "hr")
-
     def reword(data):
         pulse = next(i for i in data["items"] if i["type"] == "pulse")
         pulse["text"] = "Security news reaches HR in time."
 
-    _rewrite(path, reword)
-    code, output = _check(root)
-    assert code == 1
+    output = _refused_after(tmp_path, "hr", reword)
     assert "must have the same text, scale and reverse" in output
 
 

@@ -104,6 +104,9 @@ def test_no_one_is_asked_to_believe_a_fact_they_check_or_one_that_is_retired(shi
                 fact = shipped.facts[item.fact]
                 assert questionnaire.role not in (fact.owner, fact.attester), item.id
                 assert not fact.retired, item.id
+                # the belief asks the fact's own question, so that both answer the same thing
+                question = fact.question[0].lower() + fact.question[1:]
+                assert f"As far as you know, {question}" in item.text, item.id
 
 
 def test_fact_catalogue_covers_the_required_facts(shipped):
