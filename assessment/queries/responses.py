@@ -273,6 +273,15 @@ def has_submissions(session: AnySession, cycle_id: str) -> bool:
     )
 
 
+def cycles_with_submissions(session: AnySession) -> set[str]:
+    """Ids of the cycles in which anyone submitted (one query)."""
+    return set(
+        session.scalars(
+            select(Response.cycle_id).where(Response.status == ResponseStatus.SUBMITTED).distinct()
+        )
+    )
+
+
 def submitted_responses(session: AnySession, cycle_id: str) -> list[Response]:
     """Submitted responses of the cycle, with their people."""
     return list(

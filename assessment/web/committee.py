@@ -14,6 +14,7 @@ from assessment.reports.committee_pack import build_pack
 from assessment.reports.training_needs import training_status
 from assessment.reports.trends import compare
 from assessment.services.content.definitions import ROLE_LABELS
+from assessment.services.lifecycle import CycleStatus
 from assessment.services.output.charts import line_chart_svg
 from assessment.services.trends.drilldown import changed_answers, sorted_by_impact
 from assessment.web.auth import current_actor, permission_required
@@ -29,12 +30,33 @@ def _pick(name: str, default: Cycle | None) -> Cycle | None:
     return cycle_or_404(cycle_id)
 
 
+def _comparison_cycles(cycles: list[Cycle]) -> tuple[Cycle | None, Cycle | None, str]:
+    """(from, to, a note for the reader) for the committee view.
+
+    By default the last two cycles in which anyone submitted: a draft or a quarter nobody
+    has answered yet would only show empty tables. A From later than To is put in order, so
+    that a change is never read backwards.
+    """
+    answered = queries.cycles_with_submissions(db.session)
+    with_data = [c for c in cycles if c.id in answered and c.status != CycleStatus.DRAFT]
+    later = _pick("to", with_data[-1] if with_data else None)
+    before = [c for c in with_data if later is not None and c.opens < later.opens]
+    earlier = _pick("from", before[-1] if before else None)
+    note = ""
+    if earlier is not None and later is not None:
+        if earlier.id == later.id:
+            return None, later, "From and To name the same cycle: there is nothing to compare."
+        if (earlier.opens, earlier.id) > (later.opens, later.id):
+            earlier, later = later, earlier
+            note = f"From came after To, so they were swapped: {earlier.id} → {later.id}."
+    return earlier, later, note
+
+
 @bp.route("/")
 @permission_required("admin", "committee")
 def dashboard() -> str:
     cycles = queries.cycles_in_order(db.session)
-    later = _pick("to", cycles[-1] if cycles else None)
-    earlier = _pick("from", queries.previous_cycle(db.session, later) if later else None)
+    earlier, later, note = _comparison_cycles(cycles)
     comparison = compare(earlier, later) if earlier and later else None
     series = committee.series(cycles)
     return render_template(
@@ -42,6 +64,7 @@ def dashboard() -> str:
         cycles=cycles,
         earlier=earlier,
         later=later,
+        note=note,
         comparison=comparison,
         series=series,
         role_labels=ROLE_LABELS,
@@ -107,9 +130,7 @@ def why() -> str:
 @bp.route("/pack/<cycle_id>.pdf")
 @permission_required("admin", "committee")
 def pack(cycle_id: str) -> Response:
-    cycle = queries.get_cycle(db.session, cycle_id)
-    if cycle is None:
-        abort(404)
+    cycle = cycle_or_404(cycle_id)
     audit.record(current_actor(), "export", f"committee-pack-{cycle_id}.pdf")
     db.session.commit()
     response = Response(build_pack(cycle), mimetype="application/pdf")

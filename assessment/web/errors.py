@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from assessment.extensions import db
 from assessment.http_problem import problem
+from assessment.web.lookups import NoSuchCycle
 
 MESSAGES = {
     400: ("The request could not be understood", "Something in the request was not valid."),
@@ -67,6 +68,15 @@ def _http_error(error: HTTPException) -> Any:
         title, detail = MESSAGES.get(status, ("Error", "The request failed."))
         body, _ = problem(status, title, detail)
         return body, status, headers
+    if isinstance(error, NoSuchCycle):
+        shown = error.cycle_id if len(error.cycle_id) <= 40 else error.cycle_id[:40] + "…"
+        page, _ = _render(
+            404,
+            "No such cycle",
+            f"There is no cycle “{shown}”. Check the address, or pick a cycle from the list "
+            "on the page you came from.",
+        )
+        return page, status, headers
     page, _ = _render(status)
     return page, status, headers
 

@@ -42,6 +42,7 @@ from assessment.services.content.definitions import Item, Questionnaire
 from assessment.services.identity_cache import IdentityCache
 from assessment.web.answer_controls import choice_controls, field_name
 from assessment.web.auth import SCOPE_KEY, current_actor
+from assessment.web.lookups import NoSuchCycle, cycle_or_404
 
 bp = Blueprint("respond", __name__)
 
@@ -65,7 +66,7 @@ def _context(cycle_id: str) -> Context:
         db.session, cycle_id, current_user.person_id, current_user.role or ""
     )
     if state is None:
-        abort(404)
+        raise NoSuchCycle(cycle_id)
     if session.get(SCOPE_KEY) not in (None, cycle_id) or state.pinned is None:
         abort(403)
     questionnaire = catalogue().get(*state.pinned)
@@ -484,9 +485,7 @@ def _keep_for_later(cycle_id: str) -> tuple[WerkzeugResponse, int]:
     account whose session expired when the session still says who that was. The key lives in
     a cookie of its own, so it survives the fresh session that signing in starts (F-09, F-16).
     """
-    cycle = queries.get_cycle(db.session, cycle_id)
-    if cycle is None:
-        abort(404)
+    cycle = cycle_or_404(cycle_id)
     items = {
         item.id
         for pin in cycle.pinned

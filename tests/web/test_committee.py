@@ -254,3 +254,55 @@ def test_web_gap_report_of_a_frozen_cycle_comes_from_its_snapshot(app):
     assert chair.get("/gaps/2026-Q3/export.json").get_json() == before
     assert chair.get("/gaps/2026-Q3/export.csv").data == names_before
     assert b"IT manager 00" in names_before  # names, not just e-mails, in the stored report
+
+
+def test_dashboard_opens_on_the_last_two_answered_cycles_never_on_a_draft(app):
+    two_cycles(app, people=3)
+    with app.app_context():  # next quarter's draft, and an opened quarter nobody answered yet
+        queries.create_cycle(
+            db.session,
+            "2027-Q2",
+            dt.date.today() + dt.timedelta(days=200),
+            dt.date.today() + dt.timedelta(days=290),
+        )
+        db.session.commit()
+    from tests.conftest import open_test_cycle
+
+    open_test_cycle(app, "2027-Q1", days_ago=-10)
+    html = committee_client(app).get("/committee/").get_data(as_text=True)
+    assert "2026-Q3 → 2026-Q4" in html
+    assert "Committee pack 2026-Q4 (PDF)" in html
+    assert "2027-Q1" not in html.split("<select", 1)[0]  # the headline is not about the draft
+    assert "did not answer this time" not in html and " left" not in html.split("Overall")[0]
+
+
+def test_from_after_to_is_put_in_order_and_said(app):
+    two_cycles(app, people=3)
+    html = committee_client(app).get("/committee/?from=2026-Q4&to=2026-Q3").get_data(as_text=True)
+    assert "From came after To, so they were swapped: 2026-Q3 → 2026-Q4." in html
+    assert "<h2>2026-Q3 → 2026-Q4</h2>" in html
+
+
+def test_people_missing_from_the_later_cycle_did_not_answer_this_time(app):
+    two_cycles(app, people=3)
+    add_user(app, "late@example.com", role="it_manager", name="Late")
+    submit_answers(app, "late@example.com", answers_for(7, 0), "2026-Q3")
+    html = committee_client(app).get("/committee/").get_data(as_text=True)
+    assert "3 people answered both times, 1 did not answer this time." in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/committee/?from=nonsense",
+        "/committee/pack/nonsense.pdf",
+        "/gaps/nonsense",
+        "/facts/nonsense",
+    ],
+)
+def test_an_unknown_cycle_in_the_address_says_there_is_no_such_cycle(app, path):
+    two_cycles(app, people=1)
+    response = committee_client(app).get(path)
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "No such cycle" in html and "There is no cycle “nonsense”" in html
