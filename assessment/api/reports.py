@@ -12,10 +12,12 @@ from assessment.api import schemas as s
 from assessment.api.cycles import find_cycle
 from assessment.api.framework import ApiError, current_actor, json_response, operation
 from assessment.models import Cycle
+from assessment.reports.comments import cycle_comments
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import ScoredPerson, scores_of
 from assessment.reports.training_needs import needs_for
 from assessment.reports.trends import compare
+from assessment.services.comments.to_committee import comments_json
 from assessment.services.output.json_shapes import gaps_json, trends_json
 
 
@@ -55,6 +57,18 @@ def get_scores(cycle: str) -> Any:
 )
 def get_gaps(cycle: str) -> Any:
     return json_response(gaps_json(gap_report_of(_exported(cycle, "gaps"))), etag=True)
+
+
+@operation(
+    "GET",
+    "/cycles/{cycle}/comments",
+    "Comments written to the committee, attributed",
+    permissions=("admin", "committee"),
+    response=s.CommentList,
+    errors=(404,),
+)
+def get_comments(cycle: str) -> Any:
+    return json_response(comments_json(cycle_comments(_exported(cycle, "comments").id)), etag=True)
 
 
 def _exported(cycle_id: str, what: str) -> Cycle:

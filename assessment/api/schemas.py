@@ -219,6 +219,17 @@ class GapsOut(BaseModel):
     by_role: dict[str, RoleGap]
 
 
+class CommentOut(BaseModel):
+    email: str
+    role: str
+    item: str
+    text: str
+
+
+class CommentList(BaseModel):
+    comments: list[CommentOut]
+
+
 class TrendOut(BaseModel):
     from_: float | None = Field(alias="from")
     to: float | None

@@ -11,6 +11,7 @@ from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, ReportSnapshot
+from assessment.reports.comments import cycle_comments
 from assessment.reports.committee import open_actions
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import ScoredPerson, scores_of
@@ -21,6 +22,7 @@ from assessment.reports.training_needs import (
     training_status,
 )
 from assessment.reports.trends import compare
+from assessment.services.comments.to_committee import comments_table
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
 from assessment.services.gaps.wording import headline, matrix
@@ -47,7 +49,9 @@ class Pack:
 
 
 def build_pack(cycle: Cycle) -> bytes:
-    """Cover, headline findings, gap matrix, trends, training status and open actions."""
+    """Cover, headline findings, gap matrix, trends, training status, open actions and the
+    comments written to the committee (submitted answers never change, so a frozen cycle's
+    comments are as they were)."""
     report = gap_report_of(cycle)
     scored = scores_of(cycle)
     snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
@@ -56,6 +60,7 @@ def build_pack(cycle: Cycle) -> bytes:
     _trends(pack, cycle)
     _training(pack, cycle, scored, snapshot)
     _actions(pack, cycle, report, snapshot)
+    pack.tables.append(comments_table(cycle_comments(cycle.id)))
     return to_pdf(f"Security steering committee pack {cycle.id}", pack.paragraphs, pack.tables)
 
 

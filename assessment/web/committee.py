@@ -10,6 +10,7 @@ from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle
 from assessment.reports import committee
+from assessment.reports.comments import cycle_comments
 from assessment.reports.committee_pack import build_pack
 from assessment.reports.training_needs import training_status
 from assessment.reports.trends import compare
@@ -71,6 +72,7 @@ def dashboard() -> str:
         domains={d.id: d.name for d in catalogue().rubric.domains},
         training=training_status(later) if later else None,
         pulse=committee.pulse(later, _pulse_min_group()) if later else [],
+        comments=cycle_comments(later.id) if later else [],
         pulse_min_group=_pulse_min_group(),
     )
 

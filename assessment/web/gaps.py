@@ -10,7 +10,9 @@ from assessment import queries
 from assessment.actions import audit
 from assessment.catalogue import catalogue
 from assessment.extensions import db
+from assessment.reports.comments import cycle_comments
 from assessment.reports.gaps import gap_report_of
+from assessment.services.comments.to_committee import comments_json, comments_table
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
 from assessment.services.gaps.tables import gap_tables
@@ -64,6 +66,7 @@ def report(cycle_id: str) -> str:
             (s, describe_gap(s, gap_report, ROLE_LABELS), facts[s.fact_id]) for s in spots
         ],
         reported=queries.current_fact_values(db.session, cycle_id),
+        comments=cycle_comments(cycle_id),
     )
 
 
@@ -87,13 +90,15 @@ def export(cycle_id: str, fmt: str) -> Response:
     name = f"gap-report-{cycle_id}"
     audit.record(current_actor(), "export", f"{name}.{fmt}")
     db.session.commit()
+    comments = cycle_comments(cycle_id)
     if fmt == "json":
-        response = Response(_json(gaps_json(gap_report)), mimetype="application/json")
-    elif fmt == "csv":
+        payload = gaps_json(gap_report) | comments_json(comments)
+        response = Response(_json(payload), mimetype="application/json")
+    elif fmt == "csv":  # one table per file: the belief pairs (comments: XLSX, JSON, PDF)
         response = Response(exports.to_csv(_tables(gap_report)[0]), mimetype="text/csv")
     elif fmt == "xlsx":
         response = Response(
-            exports.to_xlsx(_tables(gap_report)),
+            exports.to_xlsx([*_tables(gap_report), comments_table(comments)]),
             mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     else:  # pdf, the last of EXPORT_FORMATS
@@ -103,7 +108,7 @@ def export(cycle_id: str, fmt: str) -> Response:
             exports.to_pdf(
                 f"Gap report {cycle_id}",
                 [headline(gap_report, facts, ROLE_LABELS)],
-                _tables(gap_report)[::-1],
+                [*_tables(gap_report)[::-1], comments_table(comments)],
                 gap_shares_svg(rows, "Beliefs against facts by role"),
             ),
             mimetype="application/pdf",

@@ -256,7 +256,12 @@ def test_csv_export_neutralises_formulas_and_keeps_numbers(bad_cycle):
 
 def test_xlsx_export_neutralises_formulas_in_every_sheet(bad_cycle):
     book = openpyxl.load_workbook(io.BytesIO(bad_cycle.get(f"/gaps/{CYCLE}/export.xlsx").data))
-    assert book.sheetnames == ["Beliefs and facts", "By role", "By fact"]
+    assert book.sheetnames == [
+        "Beliefs and facts",
+        "By role",
+        "By fact",
+        "Comments to the committee",
+    ]
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -271,7 +276,8 @@ def test_xlsx_export_neutralises_formulas_in_every_sheet(bad_cycle):
 
 def test_json_export_has_the_api_shape(bad_cycle):
     body = bad_cycle.get(f"/gaps/{CYCLE}/export.json").get_json()
-    assert set(body) == {"pairs", "by_role"}
+    # the API's gap shape, and the comments written to the committee (GET …/comments's shape)
+    assert set(body) == {"pairs", "by_role", "comments"}
     assert set(body["pairs"][0]) == {"email", "role", "item", "fact", "belief", "actual", "class"}
     assert body["by_role"]["ceo"]["optimistic"] == len(BAD)
     assert set(body["by_role"]["ceo"]) == {
