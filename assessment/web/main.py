@@ -12,6 +12,7 @@ from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.services.answering.questionnaire_pages import progress
+from assessment.services.lifecycle import CycleStatus, ResponseStatus
 
 bp = Blueprint("main", __name__)
 
@@ -19,7 +20,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home() -> str:
-    return render_template("main/home.html", questionnaires=_my_questionnaires())
+    return render_template(
+        "main/home.html", questionnaires=_my_questionnaires(), history=_my_history()
+    )
 
 
 def _my_questionnaires() -> list[dict[str, object]]:
@@ -41,6 +44,24 @@ def _my_questionnaires() -> list[dict[str, object]]:
                 "progress": progress(questionnaire, answers),
             }
         )
+    return found
+
+
+def _my_history() -> list[dict[str, object]]:
+    """Every closed or frozen cycle that asked the signed-in person, newest first: a link to
+    their results, or a plain statement that the quarter closed without their answers."""
+    person = current_user.person
+    if person is None or not person.role:
+        return []
+    found = []
+    for cycle in reversed(queries.cycles_in_order(db.session)):
+        if cycle.status not in (CycleStatus.CLOSED, CycleStatus.FROZEN):
+            continue
+        if cycle.pinned_for(person.role) is None:
+            continue
+        response = queries.get_response(db.session, person.id, cycle.id)
+        submitted = response is not None and response.status == ResponseStatus.SUBMITTED
+        found.append({"cycle": cycle, "submitted": submitted, "started": response is not None})
     return found
 
 
