@@ -275,7 +275,9 @@ def results(cycle_id: str) -> str | WerkzeugResponse:
     ctx = _context(cycle_id)
     if ctx.response is None or ctx.response.status != ResponseStatus.SUBMITTED:
         return redirect(url_for("respond.intro", cycle_id=cycle_id))
-    report = personal_results(cycle_id, ctx.questionnaire, ctx.response.answer_values())
+    report = personal_results(
+        cycle_id, ctx.questionnaire, ctx.response.answer_values(), ctx.person_id
+    )
     return render_template("respond/results.html", ctx=ctx, report=report)
 
 

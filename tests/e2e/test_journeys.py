@@ -304,6 +304,7 @@ def test_every_other_page_passes_axe_and_fits_320px(
         "new-session": ("training@example.com", "/training/sessions/new"),
         "session": ("training@example.com", f"/training/sessions/{session_id}"),
         "not-found": ("ceo@example.com", "/no-such-page"),
+        "no-such-cycle": ("ceo@example.com", "/gaps/2099-Q9"),
     }
     signed_in: dict[str | None, object] = {}
     for name, (email, path) in pages.items():
@@ -315,3 +316,33 @@ def test_every_other_page_passes_axe_and_fits_320px(
         page = signed_in[email]
         page.goto(f"{live_server}{path}")
         check(page, f"page-{name}")
+
+
+def test_results_read_on_a_phone_with_history_and_change(
+    browser, live_app, live_server, demo, new_context
+):
+    """At 390 px every topic shows its score, level, bars and description without sideways
+    scrolling; the home page links every earlier quarter's results."""
+    with live_app.app_context():
+        cycles = [c.id for c in queries.cycles_in_order(db.session)]
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    try:
+        page = phone.new_page()
+        sign_in(page, live_server, "ceo@example.com", demo["ceo@example.com"])
+        home = page.locator("ul.history").inner_text()
+        for cycle_id in cycles[:-1]:  # every closed or frozen quarter
+            assert cycle_id in home
+        page.get_by_role("link", name=f"Your results for {cycles[-2]}").click()
+        page.screenshot(path=str(SHOTS / "phone-results.png"), full_page=True)
+        topics = page.locator("ul.topics > li")
+        assert topics.count() == 9
+        for k in range(topics.count()):
+            box = topics.nth(k).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert page.locator("ul.topics table").count() == 0
+        assert "since " + cycles[-3] in page.locator("ul.topics").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        said = page.locator("ul.beliefs").inner_text()
+        assert "The fact report says" in said
+    finally:
+        phone.close()

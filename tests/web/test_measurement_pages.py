@@ -116,9 +116,9 @@ def test_item_analysis_page_pools_cycles_and_hides_small_counts(app):
 
 
 def topic_rows(html: str) -> list[str]:
-    """The rows of the results page's "By topic" table."""
-    table = html.split("<h2>By topic</h2>", 1)[1].split("</tbody>", 1)[0]
-    return table.split("<tbody>", 1)[1].split("</tr>")[:-1]
+    """The topic cards of the results page's "By topic" list."""
+    section = html.split("<h2>By topic</h2>", 1)[1].split('<ul class="topics">', 1)[1]
+    return section.split("</ul>", 1)[0].split("</li>")[:-1]
 
 
 def test_results_show_a_level_and_its_precision_per_topic_and_that_beliefs_never_count(app):

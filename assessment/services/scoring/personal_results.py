@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from assessment.services.content.definitions import Catalogue, Item, Questionnaire, Rubric
+from assessment.services.content.definitions import (
+    Catalogue,
+    Item,
+    Questionnaire,
+    Rubric,
+    TrainingModule,
+)
 from assessment.services.scoring.single import ScoreResult
 from assessment.services.training.needs import suggest_modules
 
@@ -19,6 +25,18 @@ class DomainLine:
     description: str  # the rubric's words for that level
     note: str  # don't-knows and pending beliefs
     precision: str = ""  # "± 24 points: could be L2 to L4", or "" without a score
+    value: float | None = None  # the score as a number, for the bar
+    previous: float | None = None  # the same topic's score last time the person answered
+    change: str = ""  # "+8 since 2026-Q3", "no change since 2026-Q3", or ""
+
+    @property
+    def bar(self) -> int:
+        """Bar length out of 100 (a negative score draws no bar)."""
+        return max(0, round(self.value)) if self.value is not None else 0
+
+    @property
+    def previous_bar(self) -> int:
+        return max(0, round(self.previous)) if self.previous is not None else 0
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,7 @@ class BeliefLine:
     question: str
     your_answer: str
     status: str  # "Waiting for the fact report" or the gap class in words
+    fact_says: str = ""  # what the fact report says, so the executive learns what is true
 
 
 @dataclass(frozen=True)
@@ -83,8 +102,14 @@ def personal_report(
     *,
     training_below: str,
     gap_classes: Mapping[str, str] | None = None,
+    fact_says: Mapping[str, str] | None = None,
+    previous: tuple[str, Mapping[str, float | None]] | None = None,
 ) -> PersonalReport:
-    """Everything the personal results page shows, computed here rather than in the template."""
+    """Everything the personal results page shows, computed here rather than in the template.
+
+    ``fact_says``: per fact id, the reported value in words. ``previous``: the cycle the
+    person last answered before this one, with their score per domain there.
+    """
     rubric = catalogue.rubric
     levels = {level.id: level.name for level in rubric.levels}
     weighted = rubric.role_weights.get(questionnaire.role, {})
@@ -101,6 +126,9 @@ def personal_report(
             description=rubric.domain(d.domain_id).level_descriptions.get(d.level or "", ""),
             note=_domain_note(d.dont_know, d.pending),
             precision=precision_words(rubric, d.score, d.standard_error),
+            value=d.score,
+            previous=previous[1].get(d.domain_id) if previous else None,
+            change=_change(d.score, previous, d.domain_id),
         )
         for d in result.domains
         if d.domain_id in weighted
@@ -112,10 +140,16 @@ def personal_report(
         {d.domain_id: d.level for d in result.domains if d.domain_id in weighted},
         training_below,
     )
+    # One line per module, naming every topic it serves (a module can serve two weak topics).
+    serving: dict[str, list[str]] = {}
+    chosen: dict[str, TrainingModule] = {}
+    for domain, found in needs.items():
+        for m in found:
+            serving.setdefault(m.id, []).append(rubric.domain(domain).name)
+            chosen.setdefault(m.id, m)
     modules = tuple(
-        ModuleLine(rubric.domain(domain).name, m.id, m.title, m.format, m.duration_minutes)
-        for domain, found in needs.items()
-        for m in found
+        ModuleLine(" and ".join(serving[m.id]), m.id, m.title, m.format, m.duration_minutes)
+        for m in chosen.values()
     )
     overall_level = (
         f"{result.overall_level} {levels[result.overall_level]}"
@@ -128,7 +162,7 @@ def personal_report(
         domains=domains,
         calibration=calibration_sentence(result),
         feedback=_feedback(questionnaire, answers),
-        beliefs=_beliefs(questionnaire, answers, gap_classes or {}),
+        beliefs=_beliefs(questionnaire, answers, gap_classes or {}, fact_says or {}),
         modules=modules,
         level_scale=level_scale(rubric),
         min_domain_items=rubric.min_domain_items,
@@ -238,13 +272,34 @@ def _feedback(
 
 
 def _beliefs(
-    questionnaire: Questionnaire, answers: Mapping[str, object], gap_classes: Mapping[str, str]
+    questionnaire: Questionnaire,
+    answers: Mapping[str, object],
+    gap_classes: Mapping[str, str],
+    fact_says: Mapping[str, str],
 ) -> tuple[BeliefLine, ...]:
     lines = []
     for item, chosen in _chosen(questionnaire, answers, "belief"):
-        status = GAP_WORDS.get(gap_classes.get(item.id, ""), "Waiting for the fact report")
-        lines.append(BeliefLine(item.id, item.text, item.choice_label(chosen), status))
+        says = fact_says.get(item.fact or "", "")
+        waiting = "Not compared: the fact does not apply this time" if says else ""
+        status = GAP_WORDS.get(
+            gap_classes.get(item.id, ""), waiting or "Waiting for the fact report"
+        )
+        lines.append(BeliefLine(item.id, item.text, item.choice_label(chosen), status, says))
     return tuple(lines)
+
+
+def _change(
+    score: float | None, previous: tuple[str, Mapping[str, float | None]] | None, domain: str
+) -> str:
+    """The move since the person's last answered cycle, in words ("" with nothing to compare)."""
+    if previous is None or score is None:
+        return ""
+    cycle_id, scores = previous
+    before = scores.get(domain)
+    if before is None:
+        return ""
+    moved = round(score) - round(before)
+    return f"{moved:+d} since {cycle_id}" if moved else f"no change since {cycle_id}"
 
 
 def _chosen(
