@@ -24,7 +24,7 @@ from assessment.services.gaps.wording import (
     role_lines,
 )
 from assessment.services.output import exports
-from assessment.services.output.charts import gap_shares_svg
+from assessment.services.output.charts import gap_shares_png, gap_shares_svg
 from assessment.services.output.json_shapes import gaps_json
 from assessment.web.auth import current_actor, permission_required
 from assessment.web.lookups import cycle_or_404
@@ -109,7 +109,7 @@ def export(cycle_id: str, fmt: str) -> Response:
                 f"Gap report {cycle_id}",
                 [headline(gap_report, facts, ROLE_LABELS)],
                 [*_tables(gap_report)[::-1], comments_table(comments)],
-                gap_shares_svg(rows, "Beliefs against facts by role"),
+                gap_shares_png(rows, "Beliefs against facts by role"),
             ),
             mimetype="application/pdf",
         )

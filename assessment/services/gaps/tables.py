@@ -27,10 +27,10 @@ FACT_COLUMNS = (
     "reported",
     "beliefs",
     "accurate",
-    "accuracy",
-    "95% CI low",
-    "95% CI high",
-    "don't know rate",
+    "accuracy (%)",
+    "95% CI low (%)",
+    "95% CI high (%)",
+    "don't know (%)",
     "false assurance",
     "roles wrong or unsure",
 )
@@ -96,13 +96,18 @@ def _fact_row(fact: FactSummary, label: Callable[[str], str]) -> tuple[Cell, ...
         fact.actual_label,
         fact.pairs,
         fact.accurate,
-        _round(fact.accuracy),
-        _round(low),
-        _round(high),
-        _round(fact.dont_know_rate),
+        _percent(fact.accuracy),
+        _percent(low),
+        _percent(high),
+        _percent(fact.dont_know_rate),
         fact.false_assurance,
         ", ".join(label(r) for r in fact.roles_wrong_or_unknown),
     )
+
+
+def _percent(share: float | None) -> float | None:
+    """A share as a percentage, as people read it (0.842 → 84.2)."""
+    return None if share is None else round(100 * share, 1)
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:

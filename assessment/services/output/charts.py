@@ -23,7 +23,26 @@ CLASS_LABELS = {
 
 
 def gap_shares_svg(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) -> bytes:
-    """A stacked horizontal bar per role of the share of each gap class."""
+    """A stacked horizontal bar per role of the share of each gap class (for the web)."""
+    return _save(_gap_shares_figure(rows, title), "svg")
+
+
+def gap_shares_png(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) -> bytes:
+    """The same chart as a PNG, for PDFs: fpdf2 draws SVG without hatch patterns and dropped
+    every hatched bar, so the PDF showed only the "aligned" share."""
+    return _save(_gap_shares_figure(rows, title), "png")
+
+
+def _save(figure: Figure, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "png":
+        figure.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
+    else:
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _gap_shares_figure(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) -> Figure:
     height = 1.2 + 0.55 * max(len(rows), 1)
     figure = Figure(figsize=(7.5, height), dpi=100)
     axes = figure.add_subplot()
@@ -56,9 +75,7 @@ def gap_shares_svg(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) ->
         fontsize=9,
     )
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    return figure
 
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h")

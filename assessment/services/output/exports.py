@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 Cell = str | int | float | None
 PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -118,10 +119,30 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+def column_widths(table: Table) -> tuple[float, ...]:
+    """Relative column widths for a PDF table: wide enough for each column's longest word (so
+    that no word is broken across lines), then in proportion to its typical text."""
+    widths = []
+    for k, heading in enumerate(table.headers):
+        cells = [str(row[k]) for row in table.rows if k < len(row) and row[k] is not None]
+        words = [len(w) for text in [heading, *cells] for w in text.split()] or [1]
+        typical = sorted(len(text) for text in cells)[len(cells) // 2] if cells else len(heading)
+        # Bounded, so that one very long word (an address, an id) cannot squeeze the other
+        # columns below a character's width.
+        # +2: a cell's padding takes about two characters' room
+        widths.append(float(min(max(max(words), min(typical, 40), 6), 30) + 2))
+    return tuple(widths)
+
+
+def _line_capacity(pdf: Any) -> float:
+    """How many characters of DejaVu 8 pt fit across the page, cell padding allowed for."""
+    return float(pdf.epw) / 1.9
+
+
 def to_pdf(
-    title: str, paragraphs: Sequence[str], tables: Sequence[Table], svg: bytes | None = None
+    title: str, paragraphs: Sequence[str], tables: Sequence[Table], chart: bytes | None = None
 ) -> bytes:
-    """A plain A4 report: title, paragraphs, an optional chart and tables."""
+    """A plain A4 report: title, paragraphs, an optional chart (PNG or SVG) and tables."""
     from fpdf import FPDF
 
     path, _ = _font()
@@ -136,14 +157,17 @@ def to_pdf(
     for paragraph in paragraphs:
         pdf.multi_cell(0, 5.5, printable(paragraph), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-    if svg:
-        pdf.image(io.BytesIO(svg), w=pdf.epw)
+    if chart:
+        pdf.image(io.BytesIO(chart), w=pdf.epw)
     for table in tables:
         pdf.ln(3)
         pdf.set_font("DejaVu", size=12)
         pdf.multi_cell(0, 7, printable(table.title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", size=8)
-        with pdf.table(text_align="LEFT") as grid:
+        widths = column_widths(table)
+        # Columns get room for their longest word; when that needs more characters than a
+        # line holds at 8 pt, the table's text is set smaller instead of breaking words.
+        pdf.set_font("DejaVu", size=min(8.0, max(5.5, 8.0 * _line_capacity(pdf) / sum(widths))))
+        with pdf.table(text_align="LEFT", col_widths=widths) as grid:
             header = grid.row()
             for heading in table.headers:
                 header.cell(printable(heading))
