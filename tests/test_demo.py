@@ -120,6 +120,9 @@ def test_demo_pulse_shows_totals_only_for_full_quarters_and_hr_checks_it_facts(a
     with app.app_context():
         cycles = [c.id for c in queries.cycles_in_order(db.session)]
     closed = client.get(f"/committee/?to={cycles[3]}").get_data(as_text=True)
+    # the committee view leads with actions and reads in words; the CIO's comment reaches it
+    assert closed.index("What to act on") < closed.index("What changed since")
+    assert "Marcus Webb, CIO" in closed and "Restore tested within its recovery time" in closed
     assert "Climate pulse, " + cycles[3] in closed
     # every statement shown with its totals: five answered, none hidden
     pulse = closed.split('id="pulse"', 1)[1].split("</table>", 1)[0]

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,20 @@ LOGINS_FILE = "first-login.txt"
 DEMO_REGIMES = ("hipaa", "sec", "us_state_breach")
 # Legal's two parallel items on vendor breach-notice terms (forms a and b): the story follows
 # the objective, whichever form the quarter pins.
+# What people wrote to the committee: the CIO's and IT manager's early warnings, answered
+# quarter by quarter (index 2 stands for every later quarter).
+DEMO_COMMENTS = {
+    ("cio", 0): "We have never test-restored the order system from backup. I would like a "
+    "decision on funding an isolated backup copy before the next quarter.",
+    ("cio", 1): "The restore test is scheduled for next month; the isolated copy is still "
+    "unfunded.",
+    ("cio", 2): "Restore tested within its recovery time. Next: multi-factor sign-in for the "
+    "last two vendor accounts.",
+    ("it_manager", 0): "Two of us know how to rebuild the backup server. If either leaves, we "
+    "cannot restore in time.",
+    ("legal", 1): "Several vendor contracts have no breach-notice deadline; I am adding one "
+    "at each renewal.",
+}
 VENDOR_NOTICE_ITEMS = ("legal.d7.vendor_notice_clause", "legal.d7.notice_clause_weakness")
 
 
@@ -198,24 +213,24 @@ def _answers(
     for item in questionnaire.items:
         if item.type == "knowledge":
             wrong = [c.id for c in item.choices if not c.correct and not c.dont_know]
-            roll = rng.random()
+            roll = _stable(role, item.id)
             answers[item.id] = (
                 item.correct_choice
                 if roll < skill
                 else "dk"
                 if roll < skill + 0.15
-                else rng.choice(wrong)
+                else wrong[int(_stable(role, item.id, "wrong") * len(wrong))]
             )
         elif item.type == "likert":
             good = 5 if not item.reverse else 1
-            step = 0 if rng.random() < skill else rng.choice((1, 2, 3))
+            step = 0 if _stable(role, item.id) < skill else 1 + int(_stable(role, item.id, "s") * 3)
             answers[item.id] = good - step if good == 5 else good + step
         elif item.type == "confidence":  # the three-point tap: 1, 3 or 5
             answers[item.id] = 5 if role in ("ceo", "cio") else 3
         elif item.type == "foil":
             answers[item.id] = "heard" if role == "ceo" and index == 0 else "no"
         elif item.type == "comment":
-            answers[item.id] = ""
+            answers[item.id] = DEMO_COMMENTS.get((role, min(index, 2)), "")
         elif item.type == "pulse":
             answers[item.id] = _pulse(item.reverse, role, index)
         elif item.type == "belief" and item.fact:
@@ -231,6 +246,13 @@ def _answers(
             "within_quarter" if index < 2 else actual["backup_restore_test"]
         )
     return {k: v for k, v in answers.items() if v != ""}
+
+
+def _stable(*key: str) -> float:
+    """A number in [0, 1) fixed by the key: a person's grasp of a question stays the same from
+    quarter to quarter, so as their skill grows answers only turn right, as people learn."""
+    digest = hashlib.sha256("/".join(key).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def _pulse(reverse: bool, role: str, index: int) -> int:

@@ -12,6 +12,7 @@ from assessment.models import Cycle
 from assessment.reports.cycle_inputs import cycle_beliefs
 from assessment.reports.gaps import optimism_index_of
 from assessment.reports.scores import scores_of
+from assessment.reports.training_needs import needs_for
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
 from assessment.services.pulse.summary import PulseStatement, pulse_summary
@@ -104,6 +105,42 @@ def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
     if pending:
         actions.append(f"Not yet submitted: {', '.join(pending)}.")
     return actions
+
+
+def actions_for_view(cycle: Cycle, report: GapReport) -> list[str]:
+    """What the committee view leads with: the open actions, then the training needs that no
+    session serves yet (a frozen cycle's stored actions, as the pack uses them)."""
+    snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
+    stored = snapshot.payload.get("actions") if snapshot else None
+    found = list(stored) if isinstance(stored, list) else open_actions(cycle, report)
+    if line := unplanned_training(cycle):
+        found.append(line)
+    return found
+
+
+def unplanned_training(cycle: Cycle) -> str:
+    """One sentence on the cycle's training needs that neither a scheduled session nor a
+    completed one serves ("" when every need is covered)."""
+    needs = needs_for(cycle)
+    sessions = queries.list_training_sessions(db.session)
+    scheduled = {s.module_id for s in sessions if s.is_scheduled}
+    completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
+    rubric = catalogue().rubric
+    open_needs = [
+        n
+        for n in needs
+        if n.modules and not any(m in scheduled or (n.email, m) in completed for m in n.modules)
+    ]
+    if not open_needs:
+        return ""
+    named = sorted(
+        {f"{ROLE_LABELS.get(n.role, n.role)} in {rubric.domain(n.domain).name}" for n in open_needs}
+    )
+    shown = "; ".join(named[:5]) + ("; …" if len(named) > 5 else "")
+    count = (
+        "1 training need has" if len(open_needs) == 1 else f"{len(open_needs)} training needs have"
+    )
+    return f"{count} no session planned: {shown}. Ask the HR training coordinator to plan one."
 
 
 def _submitted(person_id: int, cycle_id: str) -> bool:

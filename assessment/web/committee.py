@@ -12,12 +12,15 @@ from assessment.models import Cycle
 from assessment.reports import committee
 from assessment.reports.comments import cycle_comments
 from assessment.reports.committee_pack import build_pack
+from assessment.reports.gaps import gap_report_of
+from assessment.reports.scores import scores_of
 from assessment.reports.training_needs import training_status
 from assessment.reports.trends import compare
 from assessment.services.content.definitions import ROLE_LABELS
 from assessment.services.lifecycle import CycleStatus
 from assessment.services.output.charts import line_chart_svg
 from assessment.services.trends.drilldown import changed_answers, sorted_by_impact
+from assessment.services.trends.plain_words import large_enough, role_changes, status_grid
 from assessment.web.auth import current_actor, permission_required
 from assessment.web.lookups import cycle_or_404
 
@@ -60,12 +63,27 @@ def dashboard() -> str:
     earlier, later, note = _comparison_cycles(cycles)
     comparison = compare(earlier, later) if earlier and later else None
     series = committee.series(cycles)
+    scored = scores_of(later) if later else []
+    rubric = catalogue().rubric
     return render_template(
         "committee/dashboard.html",
         cycles=cycles,
         earlier=earlier,
         later=later,
         note=note,
+        actions=committee.actions_for_view(later, gap_report_of(later)) if later else [],
+        grid=status_grid(rubric, scored),
+        levels=rubric.levels,
+        changes=(
+            role_changes(comparison.report, rubric, {s.email: s.name for s in scored})
+            if comparison
+            else []
+        ),
+        show_statistics=(
+            large_enough(comparison.report, comparison.settings.min_pairs_test)
+            if comparison
+            else False
+        ),
         comparison=comparison,
         series=series,
         role_labels=ROLE_LABELS,

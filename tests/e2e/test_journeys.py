@@ -168,8 +168,16 @@ def test_committee_reads_gaps_compares_quarters_and_downloads_the_pack(
     expect(page.locator(".big-sentence")).to_contain_text("answered beliefs")
     check(page, "committee-1-gap-report")
     page.goto(f"{live_server}/committee/?from={cycles[2]}&to={cycles[1]}")
-    expect(page.get_by_role("heading", name=f"{cycles[2]} → {cycles[1]}")).to_be_visible()
+    # the view leads with what to act on, in plain words, for a team of one person per role
+    expect(page.get_by_role("heading", name=f"What to act on, {cycles[1]}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"What changed since {cycles[2]}")).to_be_visible()
+    expect(page.locator("ol.actions li").first).to_be_visible()
+    expect(page.locator("table.status-grid .level-chip").first).to_be_visible()
+    expect(page.get_by_text("Wilcoxon")).to_have_count(0)
     check(page, "committee-2-dashboard")
+    page.goto(f"{live_server}/committee/")  # the default: the last two quarters with answers
+    expect(page.get_by_role("heading", name=re.compile("^What to act on, "))).to_be_visible()
+    check(page, "committee-3-default")
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("^Committee pack")).click()
     assert download.value.suggested_filename.endswith(".pdf")
