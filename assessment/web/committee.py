@@ -18,7 +18,7 @@ from assessment.reports.training_needs import training_status
 from assessment.reports.trends import compare
 from assessment.services.content.definitions import ROLE_LABELS
 from assessment.services.lifecycle import CycleStatus
-from assessment.services.output.charts import line_chart_svg
+from assessment.services.output.charts import line_chart_svg, small_multiples_svg
 from assessment.services.trends.drilldown import changed_answers, sorted_by_impact
 from assessment.services.trends.plain_words import large_enough, role_changes, status_grid
 from assessment.web.auth import current_actor, permission_required
@@ -108,7 +108,7 @@ def chart(kind: str) -> Response:
             series.cycles, series.overall_by_role, "Mean overall score by role", "score (0–100)"
         )
     elif kind == "domains":
-        svg = line_chart_svg(series.cycles, series.domains, "Mean score by domain", "score (0–100)")
+        svg = small_multiples_svg(series.cycles, series.domains, "Mean score by topic (0–100)")
     elif kind == "optimism":
         svg = line_chart_svg(
             series.cycles,

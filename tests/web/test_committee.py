@@ -310,3 +310,15 @@ def test_an_unknown_cycle_in_the_address_says_there_is_no_such_cycle(app, path):
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "No such cycle" in html and "There is no cycle “nonsense”" in html
+
+
+def test_topic_chart_is_small_multiples_with_every_name_as_text(app):
+    two_cycles(app, people=3)
+    svg = committee_client(app).get("/committee/chart/domains.svg").get_data(as_text=True)
+    # one small chart per topic, its name set as text (not outlines), none cut to "…isk"
+    for domain in CATALOGUE.rubric.domains:
+        first_words = " ".join(domain.name.split()[:2])
+        assert first_words in svg, domain.name
+    assert svg.count('<g id="axes_') == len(CATALOGUE.rubric.domains)
+    roles = committee_client(app).get("/committee/chart/roles.svg").get_data(as_text=True)
+    assert "IT manager" in roles and "DejaVu Sans" in roles

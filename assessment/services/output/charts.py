@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+from matplotlib import rc_context
 from matplotlib.figure import Figure
+
+# One look for every chart, on the web and in PDFs: the PDFs' font (DejaVu Sans, which
+# Matplotlib ships), the same sizes, and a colour-blind-safe palette (Okabe and Ito) whose
+# lines also differ by marker and dash, so that no series depends on colour alone.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+STYLE: dict[str, Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.labelsize": 9,
+    "axes.edgecolor": "#6b7280",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "svg.fonttype": "none",  # text stays text in the SVG: selectable and readable by tools
+}
 
 # Colour is never the only cue: every class also has its own hatch pattern and a legend label.
 CLASS_STYLE = {
@@ -24,21 +45,27 @@ CLASS_LABELS = {
 
 def gap_shares_svg(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) -> bytes:
     """A stacked horizontal bar per role of the share of each gap class (for the web)."""
-    return _save(_gap_shares_figure(rows, title), "svg")
+    with rc_context(STYLE):  # type: ignore[arg-type]  # keys checked at run time
+        return _save(_gap_shares_figure(rows, title), "svg")
 
 
 def gap_shares_png(rows: Sequence[tuple[str, Mapping[str, int]]], title: str) -> bytes:
     """The same chart as a PNG, for PDFs: fpdf2 draws SVG without hatch patterns and dropped
     every hatched bar, so the PDF showed only the "aligned" share."""
-    return _save(_gap_shares_figure(rows, title), "png")
+    with rc_context(STYLE):  # type: ignore[arg-type]  # keys checked at run time
+        return _save(_gap_shares_figure(rows, title), "png")
 
 
 def _save(figure: Figure, fmt: str) -> bytes:
+    """The figure's bytes; "tight" bounds take in legends and labels outside the axes, which
+    a fixed canvas used to cut off."""
     buffer = io.BytesIO()
     if fmt == "png":
-        figure.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
+        figure.savefig(
+            buffer, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight"
+        )
     else:
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     return buffer.getvalue()
 
 
@@ -89,35 +116,69 @@ def line_chart_svg(
     ylabel: str,
     ylim: tuple[float, float] | None = (0, 100),
 ) -> bytes:
-    """One line per series across cycles; each line has its own marker and dash pattern."""
-    figure = Figure(figsize=(8, 3.6 + 0.25 * ((len(series) + 1) // 2)), dpi=100)
-    axes = figure.add_subplot()
+    """One line per series across cycles; each line has its own colour, marker and dash."""
+    with rc_context(STYLE):  # type: ignore[arg-type]  # keys checked at run time
+        figure = Figure(figsize=(8, 3.6), dpi=100)
+        axes = figure.add_subplot()
+        drawn = _lines(axes, cycles, series)
+        if ylim:
+            axes.set_ylim(*ylim)
+        axes.set_ylabel(ylabel)
+        axes.set_title(title)
+        if not drawn:
+            axes.text(0.5, 0.5, "no scores yet", ha="center", va="center", transform=axes.transAxes)
+        else:
+            axes.legend(ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+        figure.tight_layout()
+        return _save(figure, "svg")
+
+
+def small_multiples_svg(
+    cycles: Sequence[str], series: Mapping[str, Sequence[float | None]], title: str
+) -> bytes:
+    """One small chart per series on a shared 0-100 scale: nine lines on one plot cannot be
+    told apart, nine small plots can, and each carries its own name instead of a legend."""
+    columns = 3
+    rows = max(1, -(-len(series) // columns))
+    with rc_context(STYLE):  # type: ignore[arg-type]  # keys checked at run time
+        figure = Figure(figsize=(9, 2.2 * rows + 0.6), dpi=100)
+        grid = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+        names = list(series)
+        for k, axes in enumerate(grid.flat):
+            if k >= len(names):
+                axes.set_visible(False)
+                continue
+            drawn = _lines(axes, cycles, {names[k]: series[names[k]]}, colour=PALETTE[0])
+            axes.set_ylim(0, 100)
+            axes.set_title("\n".join(textwrap.wrap(names[k], 32)), fontsize=9)
+            if not drawn:
+                axes.text(0.5, 0.5, "no scores", ha="center", va="center", transform=axes.transAxes)
+        figure.suptitle(title)
+        figure.tight_layout()
+        return _save(figure, "svg")
+
+
+def _lines(
+    axes: object,
+    cycles: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    colour: str | None = None,
+) -> int:
+    """Draw each series across the cycles (gaps where a cycle has no value); how many drawn."""
     positions = list(range(len(cycles)))
     drawn = 0
     for k, (label, values) in enumerate(series.items()):
         points = [(x, v) for x, v in zip(positions, values, strict=True) if v is not None]
         if points:
             drawn += 1
-            axes.plot(
+            axes.plot(  # type: ignore[attr-defined]
                 [x for x, _ in points],
                 [v for _, v in points],
                 label=label,
+                color=colour or PALETTE[k % len(PALETTE)],
                 marker=MARKERS[k % len(MARKERS)],
                 linestyle=DASHES[k % len(DASHES)],
             )
-    axes.set_xticks(positions, list(cycles))
-    if ylim:
-        axes.set_ylim(*ylim)
-    axes.set_ylabel(ylabel)
-    axes.set_title(title, fontsize=11)
-    axes.grid(axis="y", alpha=0.3)
-    if not drawn:
-        axes.text(0.5, 0.5, "no scores yet", ha="center", va="center", transform=axes.transAxes)
-    else:
-        axes.legend(
-            fontsize=8, ncols=3, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False
-        )
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    axes.set_xticks(positions, list(cycles))  # type: ignore[attr-defined]
+    axes.grid(axis="y", alpha=0.3)  # type: ignore[attr-defined]
+    return drawn
