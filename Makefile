@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-app
 	$(BIN)/assessment setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/assessment run --host $(HOST) --port $(PORT)
+	ASSESSMENT_ORGANISATION_NAME=$${ASSESSMENT_ORGANISATION_NAME:-'"Northwind Health (demo)"'} $(BIN)/assessment run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check assessment tests benchmarks

@@ -63,6 +63,11 @@ TREND_SEED = 20261127
 # elsewhere; its readers, administrators and the committee, see attributed answers anyway.)
 ITEM_ANALYSIS_MIN_N = 10
 
+# The committee pack's cover: the organisation's name (ASSESSMENT_ORGANISATION_NAME) and the
+# confidentiality marking printed on the cover and at the foot of every page.
+ORGANISATION_NAME = ""
+PACK_MARKING = "Confidential: for the security steering committee and the board only"
+
 # The climate pulse (unscored statements about the company) shows a statement's total only
 # when at least this many people answered it, so that no single answer can be worked out.
 PULSE_MIN_GROUP = 5

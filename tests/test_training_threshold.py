@@ -70,11 +70,10 @@ def test_training_threshold_pack_count_and_table_agree(demo):
             page.extract_text()
             for page in PdfReader(io.BytesIO(committee_pack.build_pack(cycle))).pages
         )
-        pack = committee_pack.Pack()
-        committee_pack._training(pack, cycle, scores_of(cycle), None)
+        section = committee_pack._training(cycle, scores_of(cycle), None)
     assert f"Training: {len(needs)} needs" in text
     assert f"domains below {level}" in text
-    table = pack.tables[-1]
+    table = section.tables[-1]
     assert table.title == f"Training needs (domains below {level})"
     assert sum(int(row[2]) for row in table.rows) == len(needs)
 
@@ -106,7 +105,9 @@ def test_training_threshold_results_page_suggests_the_needed_domains(demo):
             if len(suggested) == 2
             else set()
         )
-        assert {d.strip() for d in shown} == expected.get(email, set()), email
+        # a module serving two weak topics is listed once, naming both ("A; B")
+        named = {part.strip() for d in shown for part in d.split(";")}
+        assert named == expected.get(email, set()), email
 
 
 def _levels_below(app, level: str) -> set[str]:

@@ -74,6 +74,7 @@ from assessment.queries.responses import (
     stored_answer_values,
     submit_response,
     submitted_answers,
+    submitted_emails,
     submitted_responses,
 )
 from assessment.queries.session import AnySession
@@ -170,6 +171,7 @@ __all__ = [
     "stash_answers",
     "submit_response",
     "submitted_answers",
+    "submitted_emails",
     "submitted_responses",
     "take_stash",
 ]

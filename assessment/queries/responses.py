@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, exists, insert, inspect, literal, select, update
@@ -228,9 +228,16 @@ def submitted_answers(session: AnySession, cycle_id: str) -> list[SubmittedAnswe
     return list(iter_submitted_answers(session, cycle_id))
 
 
-def iter_submitted_answers(session: AnySession, cycle_id: str) -> Iterator[SubmittedAnswers]:
+def iter_submitted_answers(
+    session: AnySession, cycle_id: str, only_items: Iterable[str] | None = None
+) -> Iterator[SubmittedAnswers]:
     """The same responses one at a time, as the query streams them: the reports encode each
-    and keep no dict per response (about 4 KB each, 400 MB for 100,000 responses)."""
+    and keep no dict per response (about 4 KB each, 400 MB for 100,000 responses). With
+    ``only_items``, just those items' answers (the comments: a few rows instead of millions);
+    a response without any of them is still listed, with no answers."""
+    answer_join = Answer.response_id == Response.id
+    if only_items is not None:
+        answer_join &= Answer.item_id.in_(sorted(set(only_items)))
     rows = session.execute(
         select(
             Response.id,
@@ -243,7 +250,7 @@ def iter_submitted_answers(session: AnySession, cycle_id: str) -> Iterator[Submi
             Answer.value,
         )
         .join(Person, Person.id == Response.person_id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(Answer, answer_join)
         .where(Response.cycle_id == cycle_id, Response.status == ResponseStatus.SUBMITTED)
         .order_by(Response.id),  # a response's rows come together
         execution_options={"yield_per": 5000},  # stream: never all rows in memory at once
@@ -258,6 +265,17 @@ def iter_submitted_answers(session: AnySession, cycle_id: str) -> Iterator[Submi
             current.answers[item_id] = value
     if current is not None:
         yield current
+
+
+def submitted_emails(session: AnySession, cycle_id: str) -> set[str]:
+    """E-mail addresses of everyone who submitted in the cycle (no answers read)."""
+    return set(
+        session.scalars(
+            select(Person.email)
+            .join(Response, Response.person_id == Person.id)
+            .where(Response.cycle_id == cycle_id, Response.status == ResponseStatus.SUBMITTED)
+        )
+    )
 
 
 def has_submissions(session: AnySession, cycle_id: str) -> bool:

@@ -9,7 +9,6 @@ from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle
-from assessment.reports.cycle_inputs import cycle_beliefs
 from assessment.reports.gaps import optimism_index_of
 from assessment.reports.scores import scores_of
 from assessment.reports.training_needs import needs_for
@@ -94,7 +93,7 @@ def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
     missing = [f.title for f in facts.values() if f.id not in reported and not f.retired]
     if missing:
         actions.append(f"{len(missing)} fact(s) not reported yet: {', '.join(missing)}.")
-    submitted = {b.email for b in cycle_beliefs(cycle.id)}
+    submitted = queries.submitted_emails(db.session, cycle.id)
     pending = [
         p.name
         for p in queries.executives(db.session)

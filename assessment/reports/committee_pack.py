@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from flask import current_app
 
 from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle, ReportSnapshot
+from assessment.models import Cycle, ReportSnapshot, utcnow
 from assessment.reports.comments import cycle_comments
 from assessment.reports.committee import open_actions
+from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import ScoredPerson, scores_of
 from assessment.reports.training_needs import (
@@ -21,13 +23,16 @@ from assessment.reports.training_needs import (
     needs_of,
     training_status,
 )
-from assessment.reports.trends import compare
+from assessment.reports.trends import CycleComparison, compare
 from assessment.services.comments.to_committee import comments_table
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
 from assessment.services.gaps.wording import headline, matrix
-from assessment.services.output.exports import Table, to_pdf
+from assessment.services.output.charts import gap_shares_png
+from assessment.services.output.exports import Table
+from assessment.services.output.pack_pdf import PackDocument, Section, pack_pdf
 from assessment.services.trends.paired_change import ALL, Change
+from assessment.services.trends.plain_words import role_changes, status_grid
 
 TREND_COLUMNS = (
     "Group",
@@ -40,106 +45,185 @@ TREND_COLUMNS = (
 )
 
 
-@dataclass
-class Pack:
-    """The pack's text as it is assembled, section by section."""
-
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-
-
 def build_pack(cycle: Cycle) -> bytes:
-    """Cover, headline findings, gap matrix, trends, training status, open actions and the
-    comments written to the committee (submitted answers never change, so a frozen cycle's
-    comments are as they were)."""
-    report = gap_report_of(cycle)
-    scored = scores_of(cycle)
+    """The board document: cover, what to act on, beliefs against facts with the chart, where
+    each role stands, what changed, the comments written to the committee and training, with
+    the statistical detail in an appendix. Submitted answers never change and a frozen
+    cycle's scores, gaps, actions and training are stored, so its text never changes either
+    (its date is the day it was frozen)."""
+    # Read the answers once for the gap report and the scores (a frozen cycle reads neither).
+    answers = None if cycle.is_frozen else cycle_answers(cycle.id)
+    report = gap_report_of(cycle, answers)
+    scored = scores_of(cycle, answers)
     snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
-    pack = Pack()
-    _cover_and_gaps(pack, cycle, report, len(scored))
-    _trends(pack, cycle)
-    _training(pack, cycle, scored, snapshot)
-    _actions(pack, cycle, report, snapshot)
-    pack.tables.append(comments_table(cycle_comments(cycle.id)))
-    return to_pdf(f"Security steering committee pack {cycle.id}", pack.paragraphs, pack.tables)
-
-
-def _cover_and_gaps(pack: Pack, cycle: Cycle, report: GapReport, responses: int) -> None:
-    facts = catalogue().facts
-    pack.paragraphs += [
-        f"Cycle {cycle.id}, {cycle.opens.isoformat()} to {cycle.closes.isoformat()} "
-        f"(status: {cycle.status}). {responses} submitted responses.",
-        "Headline: " + headline(report, facts, ROLE_LABELS),
-    ]
-    pack.tables.append(
-        Table(
-            "Beliefs against facts (✓ aligned, ▲ optimistic, ▼ pessimistic, ? don't know)",
-            ("Fact (reported)", *(ROLE_LABELS[r] for r in ROLES)),
-            tuple(
-                (f"{row.title} ({row.actual})", *(c.text for c in row.cells))
-                for row in matrix(report, facts, ROLES)
-            ),
-        )
-    )
-
-
-def _trends(pack: Pack, cycle: Cycle) -> None:
     previous = queries.previous_cycle(db.session, cycle)
-    if previous is None:
-        pack.paragraphs.append("No earlier cycle to compare with.")
-        return
-    comparison = compare(previous, cycle)
-    pack.paragraphs.append(
-        f"Compared with {previous.id} on the items both cycles share "
-        f"({comparison.comparable_items:.0%} of them; the rest rotate between forms): "
-        f"{comparison.report.groups[ALL].verdict}"
+    comparison = compare(previous, cycle) if previous is not None else None
+    document = PackDocument(
+        title=f"Security steering committee pack {cycle.id}",
+        cover_lines=_cover_lines(cycle, len(scored), snapshot),
+        marking=current_app.config["PACK_MARKING"],
+        sections=[
+            _summary(cycle, report, len(scored)),
+            _actions(cycle, report, snapshot),
+            _gaps(cycle, report),
+            _standing(scored),
+            _changes(comparison, scored),
+            Section("Comments to the committee", tables=[comments_table(cycle_comments(cycle.id))]),
+            _training(cycle, scored, snapshot),
+        ],
+        appendix=[_statistics(comparison)],
     )
-    pack.tables.append(
-        Table(
-            f"Overall scores, {previous.id} → {cycle.id}",
-            TREND_COLUMNS,
-            tuple(
-                trend_row(ROLE_LABELS.get(g, "Everyone"), c)
-                for g, c in comparison.report.groups.items()
-            ),
-        )
+    return pack_pdf(document)
+
+
+def _cover_lines(cycle: Cycle, responses: int, snapshot: ReportSnapshot | None) -> list[str]:
+    organisation = current_app.config.get("ORGANISATION_NAME") or ""
+    generated = (snapshot.created_at if snapshot else utcnow()).date().isoformat()
+    lines = [organisation] if organisation else []
+    return lines + [
+        f"Cycle {cycle.id}, {cycle.opens.isoformat()} to {cycle.closes.isoformat()}",
+        f"Status: {cycle.status}; {responses} submitted responses",
+        f"Generated {generated}" + (" (when the cycle was frozen)" if snapshot else ""),
+    ]
+
+
+def _summary(cycle: Cycle, report: GapReport, responses: int) -> Section:
+    facts = catalogue().facts
+    return Section(
+        "Summary",
+        paragraphs=[
+            f"Cycle {cycle.id}, {cycle.opens.isoformat()} to {cycle.closes.isoformat()} "
+            f"(status: {cycle.status}). {responses} submitted responses.",
+            "Headline: " + headline(report, facts, ROLE_LABELS),
+        ],
+    )
+
+
+def _actions(cycle: Cycle, report: GapReport, snapshot: ReportSnapshot | None) -> Section:
+    stored = snapshot.payload.get("actions") if snapshot else None
+    actions = list(stored) if isinstance(stored, list) else open_actions(cycle, report)
+    return Section(
+        "Open actions",
+        paragraphs=[] if actions else ["None: nothing is open."],
+        numbered=[str(a) for a in actions],
+    )
+
+
+def _gaps(cycle: Cycle, report: GapReport) -> Section:
+    facts = catalogue().facts
+    rows = [(ROLE_LABELS.get(r, r), s.counts) for r, s in report.by_role.items()]
+    return Section(
+        "Beliefs against facts",
+        paragraphs=[
+            "Each executive's view of the company's posture against what the owner of each fact "
+            "reported with evidence: ✓ aligned, ▲ optimistic, ▼ pessimistic, ? don't know."
+        ],
+        images=[gap_shares_png(rows, f"Beliefs against facts by role, {cycle.id}")] if rows else [],
+        tables=[
+            Table(
+                "Beliefs against facts by fact and role",
+                ("Fact (reported)", *(ROLE_LABELS[r] for r in ROLES)),
+                tuple(
+                    (f"{row.title} ({row.actual})", *(c.text for c in row.cells))
+                    for row in matrix(report, facts, ROLES)
+                ),
+            )
+        ],
+    )
+
+
+def _standing(scored: Sequence[ScoredPerson]) -> Section:
+    grid = status_grid(catalogue().rubric, scored)
+    return Section(
+        "Where each role stands",
+        paragraphs=[
+            "Level per topic (the level of the mean score where a role has several people). "
+            "A handful of questions per topic cannot pin a level down exactly."
+        ],
+        tables=[
+            Table(
+                "Level per topic and role",
+                ("Topic", *(ROLE_LABELS[r] for r in grid.roles)),
+                tuple((row.name, *(c.text for c in row.cells)) for row in grid.rows),
+            )
+        ],
+    )
+
+
+def _changes(comparison: CycleComparison | None, scored: Sequence[ScoredPerson]) -> Section:
+    if comparison is None:
+        return Section("What changed", paragraphs=["No earlier cycle to compare with."])
+    names = {s.email: s.name for s in scored}
+    changes = role_changes(comparison.report, catalogue().rubric, names)
+    earlier = comparison.earlier.id
+    return Section(
+        f"What changed since {earlier}",
+        paragraphs=[
+            f"Compared with {earlier} on the items both cycles share "
+            f"({comparison.comparable_items:.0%} of them; the rest rotate between forms). "
+            "A topic counts as moved at 10 points or more, half a level.",
+        ],
+        numbered=[c.sentence for c in changes]
+        or [f"No one answered in both {earlier} and {comparison.later.id}."],
+    )
+
+
+def _statistics(comparison: CycleComparison | None) -> Section:
+    if comparison is None:
+        return Section("Statistical detail", paragraphs=["No earlier cycle to compare with."])
+    settings = comparison.settings
+    return Section(
+        "Statistical detail",
+        paragraphs=[
+            comparison.report.groups[ALL].verdict,
+            f"Tests need at least {settings.min_pairs_test} people in both cycles and intervals "
+            f"at least {settings.min_pairs_interval}; below that they are not computed.",
+        ],
+        tables=[
+            Table(
+                f"Overall scores, {comparison.earlier.id} → {comparison.later.id}",
+                TREND_COLUMNS,
+                tuple(
+                    trend_row(ROLE_LABELS.get(g, "Everyone"), c)
+                    for g, c in comparison.report.groups.items()
+                ),
+            )
+        ],
     )
 
 
 def _training(
-    pack: Pack, cycle: Cycle, scored: Sequence[ScoredPerson], snapshot: ReportSnapshot | None
-) -> None:
+    cycle: Cycle, scored: Sequence[ScoredPerson], snapshot: ReportSnapshot | None
+) -> Section:
     # A frozen cycle's training status is the one stored when it was frozen.
     stored = snapshot.payload.get("training") if snapshot else None
+    below = stored.get("below") if isinstance(stored, dict) else None
+    needs = needs_of(scored, below or needs_below())  # worked out once, for both uses below
     status = (
-        TrainingStatus(**stored) if isinstance(stored, dict) else training_status(cycle, scored)
+        TrainingStatus(**stored)
+        if isinstance(stored, dict)
+        else training_status(cycle, scored, needs)
     )
     met = "; ".join(f"{label} {done} of {n} met" for label, n, done in status.rows)
-    pack.paragraphs.append(
-        f"Training: {status.needs} needs, {status.planned_sessions} sessions "
-        f"scheduled{'; ' + met if met else ''}."
-    )
     below = status.below or needs_below()
     # Counted by role and domain: with hundreds of managers a list of names helps nobody here.
     rubric = catalogue().rubric
     counted = Counter(
-        (ROLE_LABELS.get(n.role, n.role), rubric.domain(n.domain).name)
-        for n in needs_of(scored, below)
+        (ROLE_LABELS.get(n.role, n.role), rubric.domain(n.domain).name) for n in needs
     )
-    pack.tables.append(
-        Table(
-            f"Training needs (domains below {below})",
-            ("Role", "Domain", "People"),
-            tuple((role, domain, n) for (role, domain), n in sorted(counted.items())),
-        )
-    )
-
-
-def _actions(pack: Pack, cycle: Cycle, report: GapReport, snapshot: ReportSnapshot | None) -> None:
-    stored = snapshot.payload.get("actions") if snapshot else None
-    actions = list(stored) if isinstance(stored, list) else open_actions(cycle, report)
-    pack.paragraphs.append(
-        "Open actions: " + (" ".join(f"({k}) {a}" for k, a in enumerate(actions, 1)) or "none.")
+    return Section(
+        "Training",
+        paragraphs=[
+            f"Training: {status.needs} needs, {status.planned_sessions} sessions "
+            f"scheduled{'; ' + met if met else ''}."
+        ],
+        tables=[
+            Table(
+                f"Training needs (domains below {below})",
+                ("Role", "Domain", "People"),
+                tuple((role, domain, n) for (role, domain), n in sorted(counted.items())),
+            )
+        ],
     )
 
 

@@ -9,22 +9,24 @@ from assessment.models import Cycle
 from assessment.reports.cycle_inputs import cycle_answers
 from assessment.services.gaps.analysis import BeliefTable, analyse_belief_table
 from assessment.services.gaps.report import Belief, GapReport
+from assessment.services.scoring.answer_matrix import CycleAnswers
 
 
-def cycle_gap_report(cycle_id: str) -> GapReport:
-    """The gap analysis of a cycle against its current fact report."""
+def cycle_gap_report(cycle_id: str, answers: CycleAnswers | None = None) -> GapReport:
+    """The gap analysis of a cycle against its current fact report (``answers``: already
+    read, to save a second read)."""
     return analyse_belief_table(
-        cycle_answers(cycle_id).beliefs,
+        (answers if answers is not None else cycle_answers(cycle_id)).beliefs,
         catalogue().facts,
         queries.fact_categories(db.session, cycle_id),
     )
 
 
-def gap_report_of(cycle: Cycle) -> GapReport:
+def gap_report_of(cycle: Cycle, answers: CycleAnswers | None = None) -> GapReport:
     """The cycle's gap analysis: rebuilt from the stored pairs when frozen, live otherwise."""
     snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
     if snapshot is None:
-        return cycle_gap_report(cycle.id)
+        return cycle_gap_report(cycle.id, answers)
     gaps = snapshot.payload["gaps"]
     assert isinstance(gaps, dict)
     pairs = gaps["pairs"]

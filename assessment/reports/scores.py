@@ -36,14 +36,15 @@ def score_cycle(
     )
 
 
-def scores_of(cycle: Cycle) -> Sequence[ScoredPerson]:
-    """Scores as stored for a frozen cycle, computed from the stored answers otherwise."""
+def scores_of(cycle: Cycle, answers: CycleAnswers | None = None) -> Sequence[ScoredPerson]:
+    """Scores as stored for a frozen cycle, computed from the stored answers otherwise
+    (``answers``: already read, to save a second read)."""
     if cycle.is_frozen:
         snapshot = queries.latest_snapshot(db.session, cycle.id)
         if snapshot is not None:
             rows: list[dict[str, Any]] = snapshot.payload["scores"]  # type: ignore[assignment]
             return [ScoredPerson(**row) for row in rows]
-    return score_cycle(cycle.id)
+    return score_cycle(cycle.id, answers=answers)
 
 
 def pinned_items(cycle: Cycle) -> dict[str, set[str]]:

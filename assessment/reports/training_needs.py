@@ -63,9 +63,14 @@ class TrainingStatus:
     below: str | None = None  # the level the needs were counted at (absent in old snapshots)
 
 
-def training_status(cycle: Cycle, scored: Sequence[ScoredPerson] | None = None) -> TrainingStatus:
-    """How many training needs the cycle produced and how many were met by completed sessions."""
-    needs = needs_for(cycle, scored)
+def training_status(
+    cycle: Cycle,
+    scored: Sequence[ScoredPerson] | None = None,
+    needs: Sequence[Need] | None = None,
+) -> TrainingStatus:
+    """How many training needs the cycle produced and how many were met by completed sessions
+    (``needs``: already worked out at the configured level, to save doing it twice)."""
+    needs = needs if needs is not None else needs_for(cycle, scored)
     completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
     rows = [
         (ROLE_LABELS.get(r.role, r.role), r.needs, r.completed)

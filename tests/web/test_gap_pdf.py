@@ -106,3 +106,40 @@ def test_pdf_tables_never_break_a_word():
     widths = column_widths(table)
     # the first column is at least as wide as its longest word, relative to the others
     assert widths[0] >= len("Breach-notification") and widths[0] > widths[2]
+
+
+def test_the_committee_pack_is_a_board_document(app):
+    app.config["ORGANISATION_NAME"] = "Northwind Health"
+    _cycle_with_every_class(app)
+    client = app.test_client()
+    log_in(client, "chair@example.com")
+    reader = PdfReader(io.BytesIO(client.get("/committee/pack/2026-Q4.pdf").data))
+    assert reader.metadata.title == "Security steering committee pack 2026-Q4"
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    cover = pages[0]
+    assert "Northwind Health" in cover and "Cycle 2026-Q4" in cover
+    assert f"Generated {dt.date.today().isoformat()}" in cover
+    assert app.config["PACK_MARKING"] in cover
+    total = len(pages)
+    assert total >= 3
+    for number, text in enumerate(pages[1:], 2):  # every page after the cover: marking, number
+        assert app.config["PACK_MARKING"] in text, number
+        assert f"page {number} of {total}" in text, number
+    body = " ".join(pages)
+    for heading in (
+        "1. Summary",
+        "2. Open actions",
+        "3. Beliefs against facts",
+        "4. Where each role stands",
+        "6. Comments to the committee",
+        "7. Training",
+        "Appendix",
+        "A. Statistical detail",
+    ):
+        assert heading in body, heading
+    # the chart is drawn, every class in its colour
+    images = [image for page in reader.pages for image in page.images]
+    assert len(images) == 1
+    pixels = np.asarray(Image.open(io.BytesIO(images[0].data)).convert("RGB")).reshape(-1, 3)
+    for gap, (colour, _hatch) in CLASS_STYLE.items():
+        assert (np.abs(pixels.astype(int) - _rgb(colour)).max(axis=1) <= 12).sum() > 2000, gap

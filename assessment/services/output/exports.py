@@ -89,7 +89,7 @@ def _sheet_title(title: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _font() -> tuple[str, frozenset[int]]:
+def font_files() -> tuple[str, frozenset[int]]:
     """Matplotlib ships DejaVu Sans, so the PDF needs no system fonts; also its glyph set."""
     import matplotlib
     from fontTools.ttLib import TTFont
@@ -98,7 +98,7 @@ def _font() -> tuple[str, frozenset[int]]:
     return path, frozenset(TTFont(path).getBestCmap())
 
 
-def _bold_font() -> str:
+def bold_font_file() -> str:
     import matplotlib
 
     return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf")
@@ -107,7 +107,7 @@ def _bold_font() -> str:
 def printable(text: str) -> str:
     """Text the PDF font can draw: invisible format characters (such as a right-to-left
     override) are shown as their code, characters without a glyph as '□'."""
-    _, glyphs = _font()
+    _, glyphs = font_files()
     out = []
     for ch in text:
         if ch == "\n":
@@ -134,7 +134,7 @@ def column_widths(table: Table) -> tuple[float, ...]:
     return tuple(widths)
 
 
-def _line_capacity(pdf: Any) -> float:
+def line_capacity(pdf: Any) -> float:
     """How many characters of DejaVu 8 pt fit across the page, cell padding allowed for."""
     return float(pdf.epw) / 1.9
 
@@ -145,11 +145,11 @@ def to_pdf(
     """A plain A4 report: title, paragraphs, an optional chart (PNG or SVG) and tables."""
     from fpdf import FPDF
 
-    path, _ = _font()
+    path, _ = font_files()
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", path)
-    pdf.add_font("DejaVu", "B", _bold_font())
+    pdf.add_font("DejaVu", "B", bold_font_file())
     pdf.add_page()
     pdf.set_font("DejaVu", size=16)
     pdf.multi_cell(0, 9, printable(title), new_x="LMARGIN", new_y="NEXT")
@@ -166,7 +166,7 @@ def to_pdf(
         widths = column_widths(table)
         # Columns get room for their longest word; when that needs more characters than a
         # line holds at 8 pt, the table's text is set smaller instead of breaking words.
-        pdf.set_font("DejaVu", size=min(8.0, max(5.5, 8.0 * _line_capacity(pdf) / sum(widths))))
+        pdf.set_font("DejaVu", size=min(8.0, max(5.5, 8.0 * line_capacity(pdf) / sum(widths))))
         with pdf.table(text_align="LEFT", col_widths=widths) as grid:
             header = grid.row()
             for heading in table.headers:

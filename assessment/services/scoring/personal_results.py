@@ -148,7 +148,7 @@ def personal_report(
             serving.setdefault(m.id, []).append(rubric.domain(domain).name)
             chosen.setdefault(m.id, m)
     modules = tuple(
-        ModuleLine(" and ".join(serving[m.id]), m.id, m.title, m.format, m.duration_minutes)
+        ModuleLine("; ".join(serving[m.id]), m.id, m.title, m.format, m.duration_minutes)
         for m in chosen.values()
     )
     overall_level = (
