@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import bindparam, exists, insert, inspect, literal, select, update
+from sqlalchemy import Text, bindparam, cast, exists, insert, inspect, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.base import NO_VALUE
@@ -223,6 +225,12 @@ class SubmittedAnswers:
     answers: dict[str, object]
 
 
+@lru_cache(maxsize=4096)
+def _json_value(text: str) -> object:
+    """An answer's stored JSON text as its value (answers are numbers, strings or null)."""
+    return json.loads(text)
+
+
 def submitted_answers(session: AnySession, cycle_id: str) -> list[SubmittedAnswers]:
     """Every submitted response of a cycle with its answers, in one query."""
     return list(iter_submitted_answers(session, cycle_id))
@@ -247,7 +255,9 @@ def iter_submitted_answers(
             Response.questionnaire_id,
             Response.questionnaire_version,
             Answer.item_id,
-            Answer.value,
+            # The JSON text itself, decoded below through a cache: a cycle's millions of
+            # answers repeat a few dozen values ("3", "\"b\""), so each is parsed once.
+            cast(Answer.value, Text),
         )
         .join(Person, Person.id == Response.person_id)
         .outerjoin(Answer, answer_join)
@@ -256,13 +266,15 @@ def iter_submitted_answers(
         execution_options={"yield_per": 5000},  # stream: never all rows in memory at once
     )
     current: SubmittedAnswers | None = None
-    for response_id, email, name, role, qid, version, item_id, value in rows:
+    for response_id, email, name, role, qid, version, item_id, raw in rows:
         if current is None or current.response_id != response_id:
             if current is not None:
                 yield current
             current = SubmittedAnswers(response_id, email, name, role or "", qid, version, {})
-        if item_id is not None and value is not None:
-            current.answers[item_id] = value
+        if item_id is not None and raw is not None:
+            value = _json_value(raw)
+            if value is not None:
+                current.answers[item_id] = value
     if current is not None:
         yield current
 

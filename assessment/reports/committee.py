@@ -3,6 +3,7 @@ drill-down respondents, and the open actions of a cycle."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from assessment import queries
@@ -91,7 +92,12 @@ def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
         actions.append(f"Brief {roles} on “{spot.title}” (reported: {spot.actual_label}).")
     reported = queries.current_fact_values(db.session, cycle.id)  # not applicable included
     missing = [f.title for f in facts.values() if f.id not in reported and not f.retired]
-    if missing:
+    if missing and dt.date.today() > cycle.closes:
+        actions.append(
+            f"{len(missing)} fact(s) overdue since the cycle closed on "
+            f"{cycle.closes.isoformat()}: {', '.join(missing)}."
+        )
+    elif missing:
         actions.append(f"{len(missing)} fact(s) not reported yet: {', '.join(missing)}.")
     submitted = queries.submitted_emails(db.session, cycle.id)
     pending = [

@@ -322,3 +322,18 @@ def test_topic_chart_is_small_multiples_with_every_name_as_text(app):
     assert svg.count('<g id="axes_') == len(CATALOGUE.rubric.domains)
     roles = committee_client(app).get("/committee/chart/roles.svg").get_data(as_text=True)
     assert "IT manager" in roles and "DejaVu Sans" in roles
+
+
+def test_facts_missing_after_the_cycle_closed_are_overdue(app):
+    two_cycles(app, people=2)
+    with app.app_context():
+        cycle = queries.get_cycle(db.session, "2026-Q3")
+        cycle.closes = dt.date.today() - dt.timedelta(days=10)
+        cycle.status = "closed"
+        db.session.commit()
+    html = committee_client(app).get("/committee/?to=2026-Q3").get_data(as_text=True)
+    actions = html.split('<ol class="actions">', 1)[1].split("</ol>", 1)[0]
+    closed_on = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    assert f"overdue since the cycle closed on {closed_on}" in actions
+    current = committee_client(app).get("/committee/").get_data(as_text=True)
+    assert "not reported yet" in current.split('<ol class="actions">', 1)[1].split("</ol>")[0]

@@ -7,7 +7,7 @@ leaves tests and intervals to the statistical detail, shown where groups are lar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -44,26 +44,34 @@ class StatusGrid:
     rows: tuple[StatusRow, ...]
 
 
-def status_grid(rubric: Rubric, scored: Sequence[ScoredPerson]) -> StatusGrid:
+def status_grid(rubric: Rubric, scored: Iterable[ScoredPerson]) -> StatusGrid:
     """Level per domain and role: the person's own for a role of one, the level of the mean
-    score for a larger group; only roles that answered and domains the role weighs."""
-    roles = tuple(r for r in ROLES if any(s.role == r for s in scored))
+    score for a larger group; only roles that answered and domains the role weighs. One pass
+    over the people (they may be built lazily, one at a time, from a large cycle)."""
+    sums: dict[tuple[str, str], float] = {}
+    counts: dict[tuple[str, str], int] = {}
+    answered: set[str] = set()
+    for person in scored:
+        answered.add(person.role)
+        for domain_id, values in person.domains.items():
+            score = values.get("score")
+            if score is not None:
+                key = (person.role, domain_id)
+                sums[key] = sums.get(key, 0.0) + score
+                counts[key] = counts.get(key, 0) + 1
+    roles = tuple(r for r in ROLES if r in answered)
     rows = []
     for domain in rubric.domains:
         cells = []
         for role in roles:
             weighted = rubric.role_weights.get(role, {}).get(domain.id, 0) > 0
-            values = [
-                v
-                for s in scored
-                if s.role == role and (v := s.domains.get(domain.id, {}).get("score")) is not None
-            ]
-            if not weighted or not values:
-                cells.append(StatusCell("", "", None, len(values)))
+            n = counts.get((role, domain.id), 0)
+            if not weighted or not n:
+                cells.append(StatusCell("", "", None, n))
                 continue
-            mean = sum(values) / len(values)
+            mean = sums[(role, domain.id)] / n
             level = rubric.level_for(mean)
-            cells.append(StatusCell(level.id, level.name, mean, len(values)))
+            cells.append(StatusCell(level.id, level.name, mean, n))
         rows.append(StatusRow(domain.id, domain.name, tuple(cells)))
     return StatusGrid(roles, tuple(rows))
 
