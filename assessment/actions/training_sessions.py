@@ -73,7 +73,10 @@ def assign(actor: Actor, training: TrainingSession, emails: Iterable[str]) -> li
     """Add the people with these e-mails who are not assigned yet, within the capacity."""
     if not training.is_scheduled:
         raise Conflict("This session is cancelled.")
-    people = [p for e in emails if (p := queries.find_person_by_email(db.session, e))]
+    # Each person once, whatever the number of their needs this module covers (a form may
+    # post the same address twice; a second row would break the one-seat-per-person rule).
+    unique = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    people = [p for e in unique if (p := queries.find_person_by_email(db.session, e))]
     new = [p for p in people if p.id not in {a.person_id for a in training.attendees}]
     free = training.capacity - len(training.attendees)
     if len(new) > free:

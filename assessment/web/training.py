@@ -34,7 +34,7 @@ from assessment.reports.training_needs import (
 from assessment.services.content.definitions import ROLE_LABELS
 from assessment.services.output import exports
 from assessment.services.output.calendar import feed_ics
-from assessment.services.training.needs import completion_by_role, unplanned
+from assessment.services.training.needs import Need, completion_by_role, unplanned
 from assessment.web.auth import current_actor, permission_required
 from assessment.web.forms import SessionForm
 
@@ -131,17 +131,17 @@ def training_session(training_session_id: int) -> str:
     training = _training_session(training_session_id)
     cycle = latest_scored_cycle()
     assigned = {a.person.email for a in training.attendees}
-    suggested = [
-        n
-        for n in (needs_for(cycle) if cycle else [])
-        if training.module_id in n.modules and n.email not in assigned
-    ]
+    # One line per person, naming every need of theirs that this module covers.
+    suggested: dict[str, list[Need]] = {}
+    for n in needs_for(cycle) if cycle else []:
+        if training.module_id in n.modules and n.email not in assigned:
+            suggested.setdefault(n.email, []).append(n)
     return render_template(
         "training/session.html",
         training=training,
         start=local_start(training),
         module=catalogue().training[training.module_id],
-        suggested=suggested,
+        suggested=list(suggested.values()),
         role_labels=ROLE_LABELS,
         domains={d.id: d.name for d in catalogue().rubric.domains},
     )

@@ -166,6 +166,11 @@ def test_committee_reads_gaps_compares_quarters_and_downloads_the_pack(
     sign_in(page, live_server, "ceo@example.com", demo["ceo@example.com"])
     page.goto(f"{live_server}/gaps/{cycles[1]}")
     expect(page.locator(".big-sentence")).to_contain_text("answered beliefs")
+    chart = page.locator(".chart-and-table img").first
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(
+        page.get_by_role("heading", name=f"Comments to the committee, {cycles[1]}")
+    ).to_be_visible()
     check(page, "committee-1-gap-report")
     page.goto(f"{live_server}/committee/?from={cycles[2]}&to={cycles[1]}")
     # the view leads with what to act on, in plain words, for a team of one person per role
@@ -174,6 +179,15 @@ def test_committee_reads_gaps_compares_quarters_and_downloads_the_pack(
     expect(page.locator("ol.actions li").first).to_be_visible()
     expect(page.locator("table.status-grid .level-chip").first).to_be_visible()
     expect(page.get_by_text("Wilcoxon")).to_have_count(0)
+    # the comments written to the committee reach it, attributed
+    expect(
+        page.get_by_role("heading", name=f"Comments to the committee, {cycles[1]}")
+    ).to_be_visible()
+    expect(page.locator(".comment-list li").first).to_contain_text("Marcus Webb, CIO")
+    # every chart is drawn (the images load) and keeps its data table
+    for image in page.locator(".chart-and-table img").all():
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page.locator(".chart-and-table table").count() == 3
     check(page, "committee-2-dashboard")
     page.goto(f"{live_server}/committee/")  # the default: the last two quarters with answers
     expect(page.get_by_role("heading", name=re.compile("^What to act on, "))).to_be_visible()

@@ -276,3 +276,21 @@ def close_cycle(cycle_id: str) -> None:
     assert cycle is not None
     actions.cycles.change_status(SYSTEM, cycle, "close")
     db.session.commit()
+
+
+def test_a_person_with_two_needs_one_module_covers_is_listed_and_assigned_once(app, planner):
+    """Regression: the CEO's governance and accountability needs are both served by one
+    module; the page listed the CEO twice, pre-ticked, and assigning gave a server error."""
+    session_id = new_session(planner, "exec-asking-questions")
+    page = planner.get(f"/training/sessions/{session_id}").get_data(as_text=True)
+    assert page.count('value="ceo@example.com"') == 1
+    line = page.split('value="ceo@example.com"', 1)[1].split("</li>", 1)[0]
+    assert "Governance" in line and "Roles, accountability" in line  # both needs named
+    posted = planner.post(
+        f"/training/sessions/{session_id}/assign",
+        data={"email": ["ceo@example.com", "ceo@example.com", " CEO@example.com "]},
+    )
+    assert posted.status_code == 302
+    with app.app_context():
+        training = queries.get_training_session(db.session, session_id)
+        assert [a.person.email for a in training.attendees] == ["ceo@example.com"]

@@ -163,16 +163,21 @@ def to_pdf(
         pdf.ln(3)
         pdf.set_font("DejaVu", size=12)
         pdf.multi_cell(0, 7, printable(table.title), new_x="LMARGIN", new_y="NEXT")
-        widths = column_widths(table)
-        # Columns get room for their longest word; when that needs more characters than a
-        # line holds at 8 pt, the table's text is set smaller instead of breaking words.
-        pdf.set_font("DejaVu", size=min(8.0, max(5.5, 8.0 * line_capacity(pdf) / sum(widths))))
-        with pdf.table(text_align="LEFT", col_widths=widths) as grid:
-            header = grid.row()
-            for heading in table.headers:
-                header.cell(printable(heading))
-            for row in table.rows:
-                line = grid.row()
-                for cell in row:
-                    line.cell(printable("" if cell is None else str(cell)))
+        draw_table(pdf, table)
     return bytes(pdf.output())
+
+
+def draw_table(pdf: Any, table: Table) -> None:
+    """The table's header and rows in DejaVu. Columns get room for their longest word; when
+    that needs more characters than a line holds at 8 pt, the text is set smaller instead of
+    breaking words."""
+    widths = column_widths(table)
+    pdf.set_font("DejaVu", size=min(8.0, max(5.5, 8.0 * line_capacity(pdf) / sum(widths))))
+    with pdf.table(text_align="LEFT", col_widths=widths) as grid:
+        header = grid.row()
+        for heading in table.headers:
+            header.cell(printable(heading))
+        for row in table.rows:
+            line = grid.row()
+            for cell in row:
+                line.cell(printable("" if cell is None else str(cell)))

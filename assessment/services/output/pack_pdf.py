@@ -10,9 +10,8 @@ from typing import Any
 from assessment.services.output.exports import (
     Table,
     bold_font_file,
-    column_widths,
+    draw_table,
     font_files,
-    line_capacity,
     printable,
 )
 
@@ -114,16 +113,7 @@ def _table(pdf: Any, table: Table) -> None:
         pdf.set_font("DejaVu", size=9)
         pdf.multi_cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
         return
-    widths = column_widths(table)
-    pdf.set_font("DejaVu", size=min(8.5, max(5.5, 8.0 * line_capacity(pdf) / sum(widths))))
-    with pdf.table(text_align="LEFT", col_widths=widths) as grid:
-        header = grid.row()
-        for heading in table.headers:
-            header.cell(printable(heading))
-        for row in table.rows:
-            line = grid.row()
-            for cell in row:
-                line.cell(printable("" if cell is None else str(cell)))
+    draw_table(pdf, table)
 
 
 def _bytes_io(data: bytes) -> Any:
