@@ -4,6 +4,7 @@ document's metadata."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,7 +100,7 @@ def _section(pdf: Any, heading: str, section: Section) -> None:
         pdf.multi_cell(0, 5.5, printable(item), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     for image in section.images:
-        pdf.image(_bytes_io(image), w=pdf.epw)
+        pdf.image(io.BytesIO(image), w=pdf.epw)
         pdf.ln(2)
     for table in section.tables:
         _table(pdf, table)
@@ -114,9 +115,3 @@ def _table(pdf: Any, table: Table) -> None:
         pdf.multi_cell(0, 5, "None.", new_x="LMARGIN", new_y="NEXT")
         return
     draw_table(pdf, table)
-
-
-def _bytes_io(data: bytes) -> Any:
-    import io
-
-    return io.BytesIO(data)
