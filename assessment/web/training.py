@@ -261,7 +261,8 @@ def needs_csv() -> Response:
     actions.audit.record(current_actor(), "export", name)
     db.session.commit()
     response = Response(exports.to_csv(table), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="training-needs.csv"'
+    # Named after its cycle, so that two quarters' files saved side by side stay apart.
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -81,7 +81,10 @@ def test_hr_sees_needs_but_never_answers_or_item_results(planner):
         assert item.text.replace("'", "&#39;") not in html
     assert "Private remark" not in html
     assert "keyed answer" not in html.lower()
-    csv_text = planner.get("/training/needs.csv").data.decode("utf-8-sig")
+    exported = planner.get("/training/needs.csv")
+    # named after its cycle, so that two quarters' files stay apart
+    assert 'filename="training-needs-2026-Q4.csv"' in exported.headers["Content-Disposition"]
+    csv_text = exported.data.decode("utf-8-sig")
     assert csv_text.splitlines()[0] == "name,email,role,domain,level,modules"
     assert "Private remark" not in csv_text
 
