@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
@@ -101,17 +102,33 @@ def schedule() -> str | WerkzeugResponse:
     form = SessionForm(module_id=request.args.get("module"))
     form.module_id.choices = [SelectChoice(m.id, m.title) for m in catalogue().training.values()]
     if form.validate_on_submit():
+        plan = _plan(form, form.module_id.data or "")
         try:
-            created = actions.training_sessions.schedule(
-                current_actor(), _plan(form, form.module_id.data or "")
-            )
+            created = actions.training_sessions.schedule(current_actor(), plan)
         except ActionError as refused:
             _show_refusal(form, refused)
         else:
             db.session.commit()
             flash("Session scheduled. Assign people, then send the invitations.", "success")
+            if _in_the_past(plan):
+                flash(
+                    f"This session starts in the past ({plan.date.isoformat()} "
+                    f"{plan.time.strftime('%H:%M')}). If that is a mistake, change its date "
+                    "before sending the invitations.",
+                    "error",
+                )
             return _to(created.id)
     return render_template("training/session_form.html", form=form)
+
+
+def _in_the_past(plan: SessionPlan) -> bool:
+    """Whether the planned start lies before now, in the session's own time zone (a session
+    for the record of one already held is allowed, but a slip of the year is likelier)."""
+    try:
+        zone = ZoneInfo(plan.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return dt.datetime.combine(plan.date, plan.time, tzinfo=zone) < dt.datetime.now(zone)
 
 
 def _training_session(training_session_id: int) -> TrainingSession:

@@ -297,3 +297,13 @@ def test_a_person_with_two_needs_one_module_covers_is_listed_and_assigned_once(a
     with app.app_context():
         training = queries.get_training_session(db.session, session_id)
         assert [a.person.email for a in training.attendees] == ["ceo@example.com"]
+
+
+def test_a_session_dated_in_the_past_is_saved_with_a_warning(planner):
+    past = new_session(planner, "gov-risk-appetite", date="2026-03-30")
+    page = planner.get(f"/training/sessions/{past}").get_data(as_text=True)
+    assert "This session starts in the past (2026-03-30 10:00)" in page
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    upcoming = new_session(planner, "gov-risk-appetite", date=future)
+    page = planner.get(f"/training/sessions/{upcoming}").get_data(as_text=True)
+    assert "starts in the past" not in page and "Session scheduled" in page
