@@ -129,14 +129,14 @@ def questionnaires() -> None:
 def check_questionnaires(path: Path | None) -> None:
     """Validate the data files; print every problem as file:line: message."""
     root = _questionnaire_root(path)
-    problems = questionnaire_files.check(root)
-    for problem in problems:
-        click.echo(str(problem))
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {root}", err=True)
+    try:
+        loaded = questionnaire_files.load_catalogue(root)
+    except questionnaire_files.CatalogueError as error:
+        for problem in error.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(error.problems)} problem(s) in {root}", err=True)
         sys.exit(1)
     click.echo(f"{root}: all questionnaire files are valid")
-    loaded = questionnaire_files.load_catalogue(root)
     low, high = CUE_LIMITS
     click.echo(
         f"Cueing (key is the longest option; chance about 25 %, allowed {low:.0%}-{high:.0%}):"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,13 +22,14 @@ def current_fact_values(session: AnySession, cycle_id: str) -> dict[str, FactVal
 
 
 def fact_categories(session: AnySession, cycle_id: str) -> dict[str, str]:
-    """Reported category of each fact in the cycle that beliefs can be compared with: a fact
-    answered "not applicable" has no category, so it is left out like an unreported one."""
-    return {
-        f: row.category
-        for f, row in current_fact_values(session, cycle_id).items()
-        if row.category != NOT_APPLICABLE
-    }
+    """Reported category of each fact in the cycle that beliefs can be compared with."""
+    return comparable_categories(current_fact_values(session, cycle_id))
+
+
+def comparable_categories(current: Mapping[str, FactValue]) -> dict[str, str]:
+    """The categories of entries already read: a fact answered "not applicable" has no
+    category, so it is left out like an unreported one."""
+    return {f: row.category for f, row in current.items() if row.category != NOT_APPLICABLE}
 
 
 def fact_history(session: AnySession, cycle_id: str, fact_id: str) -> list[FactValue]:

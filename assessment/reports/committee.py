@@ -10,6 +10,7 @@ from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle
+from assessment.reports.cycle_inputs import answers_to
 from assessment.reports.gaps import optimism_index_of
 from assessment.reports.scores import scores_of
 from assessment.reports.training_needs import needs_for
@@ -77,7 +78,7 @@ def pulse(cycle: Cycle, min_group: int) -> list[PulseStatement]:
     return pulse_summary(
         (
             (catalogue().get(r.questionnaire_id, r.version), r.answers)
-            for r in queries.submitted_answers(db.session, cycle.id)
+            for r in answers_to(cycle.id, "pulse")
         ),
         min_group=min_group,
     )
@@ -112,12 +113,17 @@ def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
     return actions
 
 
-def actions_for_view(cycle: Cycle, report: GapReport) -> list[str]:
-    """What the committee view leads with: the open actions, then the training needs that no
-    session serves yet (a frozen cycle's stored actions, as the pack uses them)."""
+def cycle_actions(cycle: Cycle, report: GapReport) -> list[str]:
+    """The open actions: as stored when a cycle was frozen, worked out live otherwise."""
     snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
     stored = snapshot.payload.get("actions") if snapshot else None
-    found = list(stored) if isinstance(stored, list) else open_actions(cycle, report)
+    return [str(a) for a in stored] if isinstance(stored, list) else open_actions(cycle, report)
+
+
+def actions_for_view(cycle: Cycle, report: GapReport) -> list[str]:
+    """What the committee view leads with: the open actions (as the pack lists them), then the
+    training needs that no session serves yet."""
+    found = cycle_actions(cycle, report)
     if line := unplanned_training(cycle):
         found.append(line)
     return found

@@ -13,7 +13,7 @@ from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, ReportSnapshot, utcnow
 from assessment.reports.comments import cycle_comments
-from assessment.reports.committee import open_actions
+from assessment.reports.committee import cycle_actions
 from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import ScoredPerson, scores_of
@@ -63,8 +63,8 @@ def build_pack(cycle: Cycle) -> bytes:
         cover_lines=_cover_lines(cycle, len(scored), snapshot),
         marking=current_app.config["PACK_MARKING"],
         sections=[
-            _summary(cycle, report, len(scored)),
-            _actions(cycle, report, snapshot),
+            _summary(report),
+            _actions(cycle, report),
             _gaps(cycle, report),
             _standing(scored),
             _changes(comparison, scored),
@@ -87,25 +87,17 @@ def _cover_lines(cycle: Cycle, responses: int, snapshot: ReportSnapshot | None) 
     ]
 
 
-def _summary(cycle: Cycle, report: GapReport, responses: int) -> Section:
-    facts = catalogue().facts
-    return Section(
-        "Summary",
-        paragraphs=[
-            f"Cycle {cycle.id}, {cycle.opens.isoformat()} to {cycle.closes.isoformat()} "
-            f"(status: {cycle.status}). {responses} submitted responses.",
-            "Headline: " + headline(report, facts, ROLE_LABELS),
-        ],
-    )
+def _summary(report: GapReport) -> Section:
+    # The cover gives the cycle, its dates, status and number of responses.
+    return Section("Summary", paragraphs=[headline(report, catalogue().facts, ROLE_LABELS)])
 
 
-def _actions(cycle: Cycle, report: GapReport, snapshot: ReportSnapshot | None) -> Section:
-    stored = snapshot.payload.get("actions") if snapshot else None
-    actions = list(stored) if isinstance(stored, list) else open_actions(cycle, report)
+def _actions(cycle: Cycle, report: GapReport) -> Section:
+    actions = cycle_actions(cycle, report)
     return Section(
         "Open actions",
         paragraphs=[] if actions else ["None: nothing is open."],
-        numbered=[str(a) for a in actions],
+        numbered=actions,
     )
 
 

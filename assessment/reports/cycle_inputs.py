@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
@@ -12,6 +14,19 @@ from assessment.services.scoring.answer_matrix import CycleAnswers, collect_answ
 def cycle_answers(cycle_id: str) -> CycleAnswers:
     """Every submitted answer of the cycle in compact form, from one streaming read."""
     return collect_answers(queries.iter_submitted_answers(db.session, cycle_id), catalogue().get)
+
+
+def answers_to(cycle_id: str, item_type: str) -> Iterator[queries.SubmittedAnswers]:
+    """Each submitted response with only its answers to items of one type (comments, the
+    pulse): a cycle of 10,000 responses has millions of other answers not worth reading."""
+    cycle = queries.get_cycle(db.session, cycle_id)
+    items = {
+        item.id
+        for pin in (cycle.pinned if cycle else [])
+        for item in catalogue().get(pin.questionnaire_id, pin.version).items
+        if item.type == item_type
+    }
+    return queries.iter_submitted_answers(db.session, cycle_id, items)
 
 
 def cycle_beliefs(

@@ -25,10 +25,10 @@ def personal_results(
     """Levels, explanations, calibration, beliefs against facts (with what the fact report
     says) and suggested training (at the same level as the HR planner and the committee pack);
     with ``person_id``, each topic's change since the person's last answered cycle."""
-    facts = queries.fact_categories(db.session, cycle_id)
+    reported = queries.current_fact_values(db.session, cycle_id)
+    facts = queries.comparable_categories(reported)
     result = score_response(questionnaire, catalogue().rubric, answers, facts)
     classes = belief_classes(questionnaire, catalogue().facts, answers, facts)
-    reported = queries.current_fact_values(db.session, cycle_id)
     says = {
         fact_id: describe_value(catalogue().facts[fact_id], row)
         for fact_id, row in reported.items()

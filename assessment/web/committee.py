@@ -12,12 +12,12 @@ from assessment.models import Cycle
 from assessment.reports import committee
 from assessment.reports.comments import cycle_comments
 from assessment.reports.committee_pack import build_pack
+from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import scores_of
 from assessment.reports.training_needs import training_status
 from assessment.reports.trends import compare
 from assessment.services.content.definitions import ROLE_LABELS
-from assessment.services.lifecycle import CycleStatus
 from assessment.services.output.charts import line_chart_svg, small_multiples_svg
 from assessment.services.trends.drilldown import changed_answers, sorted_by_impact
 from assessment.services.trends.plain_words import large_enough, role_changes, status_grid
@@ -42,7 +42,7 @@ def _comparison_cycles(cycles: list[Cycle]) -> tuple[Cycle | None, Cycle | None,
     that a change is never read backwards.
     """
     answered = queries.cycles_with_submissions(db.session)
-    with_data = [c for c in cycles if c.id in answered and c.status != CycleStatus.DRAFT]
+    with_data = [c for c in cycles if c.id in answered]  # answered, so opened: never a draft
     later = _pick("to", with_data[-1] if with_data else None)
     before = [c for c in with_data if later is not None and c.opens < later.opens]
     earlier = _pick("from", before[-1] if before else None)
@@ -63,7 +63,9 @@ def dashboard() -> str:
     earlier, later, note = _comparison_cycles(cycles)
     comparison = compare(earlier, later) if earlier and later else None
     series = committee.series(cycles)
-    scored = scores_of(later) if later else []
+    # The later cycle's answers, read once for its scores and its gap report.
+    answers = cycle_answers(later.id) if later and not later.is_frozen else None
+    scored = scores_of(later, answers) if later else []
     rubric = catalogue().rubric
     return render_template(
         "committee/dashboard.html",
@@ -71,7 +73,7 @@ def dashboard() -> str:
         earlier=earlier,
         later=later,
         note=note,
-        actions=committee.actions_for_view(later, gap_report_of(later)) if later else [],
+        actions=committee.actions_for_view(later, gap_report_of(later, answers)) if later else [],
         grid=status_grid(rubric, scored),
         levels=rubric.levels,
         changes=(
@@ -88,7 +90,7 @@ def dashboard() -> str:
         series=series,
         role_labels=ROLE_LABELS,
         domains={d.id: d.name for d in catalogue().rubric.domains},
-        training=training_status(later) if later else None,
+        training=training_status(later, scored) if later else None,
         pulse=committee.pulse(later, _pulse_min_group()) if later else [],
         comments=cycle_comments(later.id) if later else [],
         pulse_min_group=_pulse_min_group(),

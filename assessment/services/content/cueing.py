@@ -37,11 +37,6 @@ class CueingStats:
     def shortest_share(self) -> float:
         return self.key_shortest / self.items if self.items else 0.0
 
-    @property
-    def chance(self) -> float:
-        """What the longest share would be if length said nothing (four options: 25 %)."""
-        return 0.25
-
     def problem(self) -> str | None:
         """Why the form's keys are cued by length, or None when the share is acceptable."""
         if self.items < MIN_ITEMS_FOR_CUEING:

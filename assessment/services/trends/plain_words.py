@@ -23,8 +23,6 @@ SHOWN: Final = 3  # topics named per role; the rest are counted, to keep one lin
 class StatusCell:
     level: str  # "L3", or "" without a score
     name: str  # "Informed"
-    score: float | None
-    people: int  # how many scores the cell averages
 
     @property
     def text(self) -> str:
@@ -67,11 +65,10 @@ def status_grid(rubric: Rubric, scored: Iterable[ScoredPerson]) -> StatusGrid:
             weighted = rubric.role_weights.get(role, {}).get(domain.id, 0) > 0
             n = counts.get((role, domain.id), 0)
             if not weighted or not n:
-                cells.append(StatusCell("", "", None, n))
+                cells.append(StatusCell("", ""))
                 continue
-            mean = sums[(role, domain.id)] / n
-            level = rubric.level_for(mean)
-            cells.append(StatusCell(level.id, level.name, mean, n))
+            level = rubric.level_for(sums[(role, domain.id)] / n)
+            cells.append(StatusCell(level.id, level.name))
         rows.append(StatusRow(domain.id, domain.name, tuple(cells)))
     return StatusGrid(roles, tuple(rows))
 
