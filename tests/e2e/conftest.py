@@ -16,7 +16,10 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from assessment.cli.demo_org import seed_demo
+from assessment.extensions import db
 from tests.conftest import IN_CI, using_postgres
+from tests.e2e.helpers import AXE, SHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -183,3 +186,37 @@ def kill_chromium(budget: float, *, report_to_ci: bool) -> None:
         with contextlib.suppress(Exception):
             print(f"\nChromium did not finish within {budget} s; killed it.", file=sys.__stderr__)
             faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
+
+
+@pytest.fixture
+def demo(live_app, live_server):
+    if not AXE.exists():
+        if IN_CI:
+            pytest.fail(f"axe-core is missing at {AXE}; `make test` installs it")
+        pytest.skip("axe-core is not installed (make test installs it)")
+    with live_app.app_context():
+        logins = dict(seed_demo())
+        db.session.commit()
+    SHOTS.mkdir(exist_ok=True)
+    return logins
+
+
+@pytest.fixture
+def new_context(browser):
+    """Open browser contexts (separate cookie jars), all closed before the server stops, so
+    that no page left open can reach the server while the database is torn down."""
+    opened = []
+
+    def open_context():
+        # axe is injected as a script, which the app's strict CSP would rightly block.
+        opened.append(browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900}))
+        return opened[-1]
+
+    yield open_context
+    for ctx in opened:
+        ctx.close()
+
+
+@pytest.fixture
+def context(new_context):
+    return new_context()

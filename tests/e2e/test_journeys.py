@@ -4,91 +4,17 @@ accessibility checks (no serious or critical violation); pages also checked at 3
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from assessment import queries
 from assessment.actions import invitations
-from assessment.cli.demo_org import seed_demo
 from assessment.extensions import db
 from assessment.models import AuditEntry, FactAttestation, TrainingAttendee
-from tests.conftest import IN_CI, ROOT
+from tests.e2e.helpers import SHOTS, check, open_cycle_id, sign_in
 
 pytestmark = pytest.mark.browser
-AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-SHOTS = Path(__file__).parent / "screenshots"
-
-
-@pytest.fixture
-def demo(live_app, live_server):
-    if not AXE.exists():
-        if IN_CI:
-            pytest.fail(f"axe-core is missing at {AXE}; `make test` installs it")
-        pytest.skip("axe-core is not installed (make test installs it)")
-    with live_app.app_context():
-        logins = dict(seed_demo())
-        db.session.commit()
-    SHOTS.mkdir(exist_ok=True)
-    return logins
-
-
-@pytest.fixture
-def new_context(browser):
-    """Open browser contexts (separate cookie jars), all closed before the server stops, so
-    that no page left open can reach the server while the database is torn down."""
-    opened = []
-
-    def open_context():
-        # axe is injected as a script, which the app's strict CSP would rightly block.
-        opened.append(browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900}))
-        return opened[-1]
-
-    yield open_context
-    for ctx in opened:
-        ctx.close()
-
-
-@pytest.fixture
-def context(new_context):
-    return new_context()
-
-
-def check(page, name: str) -> None:
-    """Screenshot, axe-core, and the page at 320 px without sideways scrolling."""
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:120]})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, f"{name}: " + "; ".join(serious)
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > 330 && !e.closest('table')
-                && getComputedStyle(e).position !== 'absolute')
-        .slice(0, 5)
-        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
-    """)
-    page.set_viewport_size(size)
-    assert overflow <= 320, f"{name} scrolls sideways at 320 px ({overflow} px wide): {wide}"
-
-
-def sign_in(page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def open_cycle_id(app) -> str:
-    with app.app_context():
-        return queries.open_cycles(db.session)[0].id
 
 
 def test_executive_journey(browser, live_app, live_server, demo, context, new_context):
