@@ -17,6 +17,8 @@ from assessment.web import (
     main,
     measurement,
     navigation,
+    password_reset,
+    people,
     respond,
     training,
 )
@@ -38,5 +40,7 @@ def init_app(app: Flask) -> None:
         committee.bp,
         training.bp,
         measurement.bp,
+        people.bp,
+        password_reset.bp,
     ):
         app.register_blueprint(blueprint)
