@@ -18,6 +18,7 @@ from assessment.models import Cycle, CycleStatus, Person
 from assessment.reports.snapshots import snapshot_payload
 from assessment.services.content.definitions import ROLES, Questionnaire
 from assessment.services.scoring.single import SCORING_VERSION
+from assessment.services.text import clean_text, text_problem
 
 
 class Transition(StrEnum):
@@ -25,6 +26,7 @@ class Transition(StrEnum):
     CLOSE = "close"
     FREEZE = "freeze"
     RECOMPUTE = "recompute"
+    REOPEN = "reopen"
 
 
 # Each transition, the status it starts from and the status it leaves.
@@ -33,6 +35,9 @@ RULES: Final = {
     Transition.CLOSE: (CycleStatus.OPEN, CycleStatus.CLOSED),
     Transition.FREEZE: (CycleStatus.CLOSED, CycleStatus.FROZEN),
     Transition.RECOMPUTE: (CycleStatus.FROZEN, CycleStatus.FROZEN),
+    # A cycle closed too early (someone was mid-way) can take answers again; freezing is the
+    # point of no return, since frozen reports may already have reached the board.
+    Transition.REOPEN: (CycleStatus.CLOSED, CycleStatus.OPEN),
 }
 
 
@@ -60,8 +65,18 @@ def create_cycle(
     return cycle
 
 
-def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> Changed:
-    """Move the cycle one step along its life, or ``Conflict`` when its status forbids it."""
+def change_status(
+    actor: Actor,
+    cycle: Cycle,
+    transition: Transition | str,
+    *,
+    closes: dt.date | None = None,
+    reason: str = "",
+) -> Changed:
+    """Move the cycle one step along its life, or ``Conflict`` when its status forbids it.
+
+    Reopening may set a new closing date (it must then not be in the past: a cycle open
+    until yesterday would read as closed to everyone it invites) and records the reason."""
     try:
         step = Transition(transition)
     except ValueError as error:
@@ -72,6 +87,9 @@ def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> C
             f"Cycle {cycle.id} is {cycle.status}: it cannot be {_past(step)}.",
             {"status": f"is {cycle.status}"},
         )
+    details: dict[str, object] = {}
+    if step is Transition.REOPEN:
+        details = _reopen(cycle, closes, reason)
     version = None
     if step is Transition.OPEN:
         applicable = regimes.applicable()
@@ -89,11 +107,33 @@ def change_status(actor: Actor, cycle: Cycle, transition: Transition | str) -> C
         version = _store_reports(cycle, _person(actor))
     cycle.status = after
     db.session.flush()
-    details: dict[str, object] = {"status": str(after)}
+    details["status"] = str(after)
     if version is not None:
         details["report_version"] = version
     audit.record(actor, f"cycle_{step}", cycle.id, **details)
     return Changed(cycle, step, version)
+
+
+def _reopen(cycle: Cycle, closes: dt.date | None, reason: str) -> dict[str, object]:
+    """Take answers again: the close-time records are dropped (the next close makes them
+    anew) and the closing date moves when asked to. Returns what the audit should keep."""
+    if problem := text_problem(reason):
+        raise Invalid(f"reason: {problem}", {"reason": problem})
+    new_closes = closes or cycle.closes
+    if new_closes < dt.date.today():
+        raise Invalid(
+            f"The closing date {new_closes.isoformat()} has passed: choose a date from today on.",
+            {"closes": "in the past"},
+        )
+    if new_closes < cycle.opens:
+        raise Invalid("closes is before opens.", {"closes": "must not be before opens"})
+    details: dict[str, object] = {"reason": clean_text(reason)}
+    if new_closes != cycle.closes:
+        details["closes"] = {"from": cycle.closes.isoformat(), "to": new_closes.isoformat()}
+        cycle.closes = new_closes
+    cycle.closed_at = None
+    cycle.training_at_close = None
+    return details
 
 
 def forms_to_pin(cycle: Cycle, applicable: frozenset[str]) -> dict[str, tuple[str, str]]:
@@ -146,6 +186,10 @@ def _person(actor: Actor) -> Person | None:
 
 
 def _past(step: Transition) -> str:
-    return {"open": "opened", "close": "closed", "freeze": "frozen", "recompute": "recomputed"}[
-        step
-    ]
+    return {
+        "open": "opened",
+        "close": "closed",
+        "freeze": "frozen",
+        "recompute": "recomputed",
+        "reopen": "reopened",
+    }[step]

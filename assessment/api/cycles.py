@@ -80,16 +80,18 @@ def create_cycle(payload: s.CycleIn) -> Any:
 @operation(
     "PATCH",
     "/cycles/{cycle}",
-    "Move a cycle along its life: open a draft, close an open cycle, freeze a closed one",
+    "Move a cycle along its life: open a draft, close an open cycle, reopen or freeze a closed one",
     permissions=("admin",),
     body=s.CycleStatusIn,
     response=s.CycleOut,
     errors=(400, 404, 409, 422),
 )
 def change_cycle(cycle: str, payload: s.CycleStatusIn) -> Any:
-    changed = actions.cycles.change_status(
-        current_actor(), find_cycle(cycle), STEP_TO[payload.status]
-    )
+    found = find_cycle(cycle)
+    step = STEP_TO[payload.status]
+    if step is Transition.OPEN and found.status == "closed":
+        step = Transition.REOPEN  # open again, until the closing date it already has
+    changed = actions.cycles.change_status(current_actor(), found, step)
     return json_response(_cycle_out(changed.cycle))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -10,8 +13,10 @@ from assessment.actions import ActionError
 from assessment.actions.cycles import Transition
 from assessment.actions.mail import mask_links
 from assessment.extensions import db
-from assessment.services.answering.participation import participation
+from assessment.models import Cycle
+from assessment.services.answering.participation import ParticipationRow, participation
 from assessment.web.auth import current_actor, permission_required
+from assessment.web.cycle_forms import ReopenForm
 from assessment.web.forms import CycleForm
 from assessment.web.lookups import cycle_or_404
 
@@ -55,9 +60,17 @@ def cycles() -> str | WerkzeugResponse:
 @permission_required("admin")
 def cycle(cycle_id: str) -> str:
     found = cycle_or_404(cycle_id)
-    people = queries.executives(db.session)
-    rows = participation(
-        [(p.id, p.name, p.email, p.role_label) for p in people],
+    return render_template(
+        "admin/cycle.html",
+        cycle=found,
+        rows=_participation(cycle_id),
+        snapshot=queries.latest_snapshot(db.session, cycle_id),
+    )
+
+
+def _participation(cycle_id: str) -> list[ParticipationRow]:
+    return participation(
+        [(p.id, p.name, p.email, p.role_label) for p in queries.executives(db.session)],
         {
             r.person_id: (r.status, len(r.answer_values()))
             for r in queries.responses_in_cycle(db.session, cycle_id)
@@ -67,40 +80,80 @@ def cycle(cycle_id: str) -> str:
             for i in queries.invitations_in_cycle(db.session, cycle_id)
         },
     )
-    return render_template(
-        "admin/cycle.html",
-        cycle=found,
-        rows=rows,
-        snapshot=queries.latest_snapshot(db.session, cycle_id),
-    )
 
 
 # What the administrator reads after each change of a cycle's status.
 DONE = {
     Transition.OPEN: "Cycle {id} is open; questionnaire versions are pinned.",
-    Transition.CLOSE: "Cycle {id} is closed: no more answers, invitation links stop working.",
+    Transition.CLOSE: "Cycle {id} is closed: no more answers, invitation links stop working. "
+    "You can reopen it until it is frozen.",
     Transition.FREEZE: "Cycle {id} is frozen: its scores and reports are stored as report "
     "version {version} and will not change.",
     Transition.RECOMPUTE: "Recomputed as report version {version}; earlier versions are kept.",
+    Transition.REOPEN: "Cycle {id} is open again until {closes}; invitation links work again.",
 }
+# Changes that are asked about first: closing stops everyone mid-way, freezing is final and
+# reopening changes reports people may have read.
+CONFIRM_FIRST = (Transition.CLOSE, Transition.FREEZE, Transition.REOPEN)
 
 
 @bp.route("/cycles/<cycle_id>/status", methods=["POST"])
 @permission_required("admin")
-def change_status(cycle_id: str) -> WerkzeugResponse:
-    """Open, close, freeze or recompute: the rules live in ``actions.cycles``."""
+def change_status(cycle_id: str) -> str | WerkzeugResponse:
+    """Open, close, freeze, reopen or recompute: the rules live in ``actions.cycles``. The
+    steps in CONFIRM_FIRST first show what will happen and act only once confirmed."""
     found = cycle_or_404(cycle_id)
+    step = request.form.get("action", "")
+    reopen = ReopenForm(prefix="reopen")
+    if step in CONFIRM_FIRST and not _confirmed(step, reopen):
+        return _confirm_page(found, Transition(step), reopen)
     try:
         changed = actions.cycles.change_status(
-            current_actor(), found, request.form.get("action", "")
+            current_actor(),
+            found,
+            step,
+            closes=reopen.closes.data if step == Transition.REOPEN else None,
+            reason=(reopen.reason.data or "") if step == Transition.REOPEN else "",
         )
-    except ActionError:
+    except ActionError as refused:
+        if step == Transition.REOPEN and refused.errors.keys() & {"closes", "reason"}:
+            field = reopen.closes if "closes" in refused.errors else reopen.reason
+            field.errors = [*field.errors, refused.message]
+            return _confirm_page(found, Transition.REOPEN, reopen)
         flash("That change is not possible in the cycle's current status.", "error")
     else:
         db.session.commit()
         message = DONE[changed.transition]
-        flash(message.format(id=cycle_id, version=changed.report_version), "success")
+        flash(
+            message.format(
+                id=cycle_id, version=changed.report_version, closes=found.closes.isoformat()
+            ),
+            "success",
+        )
     return redirect(url_for("admin.cycle", cycle_id=cycle_id))
+
+
+def _confirmed(step: str, reopen: ReopenForm) -> bool:
+    if request.form.get("confirmed") != "yes":
+        return False
+    return step != Transition.REOPEN or reopen.validate()
+
+
+def _confirm_page(cycle: Cycle, step: Transition, reopen: ReopenForm) -> str:
+    if step == Transition.REOPEN and reopen.closes.data is None and not reopen.closes.errors:
+        reopen.closes.data = max(cycle.closes, dt.date.today() + dt.timedelta(days=7))
+    rows = _participation(cycle.id)
+    snapshot = queries.latest_snapshot(db.session, cycle.id)
+    return render_template(
+        "admin/cycle_confirm.html",
+        cycle=cycle,
+        step=str(step),
+        counts=Counter(row.state for row in rows),
+        mid_way=[row.name for row in rows if row.state == "in progress"],
+        attestation=queries.latest_attestation(db.session, cycle.id),
+        next_version=snapshot.version + 1 if snapshot else 1,
+        reopen=reopen,
+    )
 
 
 @bp.route("/cycles/<cycle_id>/invitations", methods=["POST"])

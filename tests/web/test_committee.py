@@ -136,9 +136,9 @@ def test_freezing_stores_scores_and_recomputing_adds_a_version(app):
     two_cycles(app, people=2)
     admin = app.test_client()
     log_in(admin, "admin@example.com")
-    admin.post("/admin/cycles/2026-Q3/status", data={"action": "freeze"})  # open: refused
-    admin.post("/admin/cycles/2026-Q3/status", data={"action": "close"})
-    admin.post("/admin/cycles/2026-Q3/status", data={"action": "freeze"})
+    admin.post("/admin/cycles/2026-Q3/status", data={"action": "freeze", "confirmed": "yes"})  # open: refused
+    admin.post("/admin/cycles/2026-Q3/status", data={"action": "close", "confirmed": "yes"})
+    admin.post("/admin/cycles/2026-Q3/status", data={"action": "freeze", "confirmed": "yes"})
     with app.app_context():
         cycle = queries.get_cycle(db.session, "2026-Q3")
         assert cycle.status == "frozen"
@@ -155,7 +155,7 @@ def test_pack_from_the_command_line_is_identical_for_a_frozen_cycle(app, runner,
     admin = app.test_client()
     log_in(admin, "admin@example.com")
     for action in ("close", "freeze"):
-        admin.post("/admin/cycles/2026-Q4/status", data={"action": action})
+        admin.post("/admin/cycles/2026-Q4/status", data={"action": action, "confirmed": "yes"})
     texts = []
     for name in ("a.pdf", "b.pdf"):
         if name == "b.pdf":  # later changes must not alter a frozen cycle's pack
@@ -246,7 +246,7 @@ def test_web_gap_report_of_a_frozen_cycle_comes_from_its_snapshot(app):
     admin = app.test_client()
     log_in(admin, "admin@example.com")
     for action in ("close", "freeze"):
-        admin.post("/admin/cycles/2026-Q3/status", data={"action": action})
+        admin.post("/admin/cycles/2026-Q3/status", data={"action": action, "confirmed": "yes"})
     chair = committee_client(app)
     before = chair.get("/gaps/2026-Q3/export.json").get_json()
     names_before = chair.get("/gaps/2026-Q3/export.csv").data

@@ -161,7 +161,7 @@ def test_tampered_expired_and_closed_links_are_refused_politely(app, admin):
     expired = app.test_client().get(path)
     assert expired.status_code == 404 and "expired" in expired.get_data(as_text=True)
     app.config["INVITATION_MAX_AGE_DAYS"] = 60
-    admin.post(f"/admin/cycles/{CYCLE}/status", data={"action": "close"})
+    admin.post(f"/admin/cycles/{CYCLE}/status", data={"action": "close", "confirmed": "yes"})
     closed = app.test_client().get(path)
     assert closed.status_code == 410 and "is closed" in closed.get_data(as_text=True)
 
