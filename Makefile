@@ -15,17 +15,23 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "Installing the app and its dependencies into $(VENV) (again only when pyproject.toml changes)..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e . \
+	  || { echo "Installing failed: see pip's messages above." >&2; exit 1; }
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed-app
 
+# Links in e-mails (invitations, reminders) point at where `make run` serves, unless
+# BASE_URL (or ASSESSMENT_BASE_URL) is set in the environment or on the command line.
+RUN_BASE_URL = $(or $(ASSESSMENT_BASE_URL),$(BASE_URL),http://$(HOST):$(PORT))
+
 run: $(VENV)/.installed-app
-	$(BIN)/assessment setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	ASSESSMENT_ORGANISATION_NAME=$${ASSESSMENT_ORGANISATION_NAME:-'"Northwind Health (demo)"'} $(BIN)/assessment run --host $(HOST) --port $(PORT)
+	BASE_URL='$(RUN_BASE_URL)' $(BIN)/assessment setup
+	@echo "Serving on http://$(HOST):$(PORT)/ (links in e-mails: $(RUN_BASE_URL); Ctrl-C to stop)"
+	BASE_URL='$(RUN_BASE_URL)' ASSESSMENT_ORGANISATION_NAME=$${ASSESSMENT_ORGANISATION_NAME:-'"Northwind Health (demo)"'} $(BIN)/assessment run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check assessment tests benchmarks

@@ -146,7 +146,9 @@ def main() -> None:
         check=True,
         capture_output=True,
     )
-    logins = dict(line.split() for line in (folder / "first-login.txt").read_text().splitlines())
+    lines = (folder / "first-login.txt").read_text().splitlines()
+    # e-mail, password, then who it is; comment lines start with "#"
+    logins = dict(line.split()[:2] for line in lines if line and not line.startswith("#"))
     bare_db = folder / "bare.db"
     with sqlite3.connect(bare_db) as connection:
         # The same journal and sync settings as the app's database (assessment/extensions.py).

@@ -32,6 +32,11 @@ def test_demo_is_idempotent_and_tells_its_story(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     assert first.output.count("@example.com") == 7
+    # each log-in says who it is and what to look at first
+    ceo = next(line for line in first.output.splitlines() if "ceo@example.com" in line)
+    assert "CEO, on the committee: Committee view (What to act on)" in ceo
+    training = next(line for line in first.output.splitlines() if "training@example.com" in line)
+    assert "HR coordinator: the Training planner" in training
     second = runner.invoke(args=["demo"])
     assert "already there" in second.output
     with app.app_context():

@@ -13,8 +13,9 @@ from flask_migrate import upgrade
 
 from assessment import actions, queries
 from assessment.actions import SYSTEM, ActionError, Invalid
+from assessment.cli import demo_logins
 from assessment.cli.backup import BackupError, backup, restore
-from assessment.cli.demo_org import LOGINS_FILE, seed_demo, write_logins
+from assessment.cli.demo_org import seed_demo
 from assessment.cli.synthetic_org import synthesise
 from assessment.config import ROOT
 from assessment.extensions import db
@@ -25,7 +26,6 @@ from assessment.services.content.content_stats import all_form_stats, markdown
 from assessment.services.content.cueing import CUE_LIMITS, cueing
 from assessment.services.content.definitions import ROLES
 
-FIRST_LOGIN_FILE = "first-login.txt"
 # Which command-line argument each field of a refused person names.
 OPTION_OF = {"email": "EMAIL", "name": "--name", "role": "--role", "permissions": "--permission"}
 
@@ -238,16 +238,19 @@ def setup() -> None:
     """Migrate the database and, when it is empty, add the demo organisation."""
 
     upgrade()
-    first_login = Path(current_app.instance_path) / LOGINS_FILE
+    path = Path(current_app.instance_path) / demo_logins.LOGINS_FILE
     if queries.count_accounts(db.session) == 0:
         click.echo("Empty database: adding the demo organisation...")
-        logins = seed_demo()
+        logins = demo_logins.fresh(seed_demo())
         db.session.commit()
-        write_logins(logins)
-    if first_login.exists():
-        click.echo("Log-ins created on first start (delete this file once passwords are changed):")
-        click.echo(f"  {first_login}")
-        click.echo("  " + first_login.read_text().strip().replace("\n", "\n  "))
+        demo_logins.write(path, logins)
+        _show_logins(path, logins)
+    elif path.exists():
+        kept = demo_logins.read(path)
+        logins = demo_logins.recheck(kept)
+        if [login.password for login in logins] != [login.password for login in kept]:
+            demo_logins.write(path, logins)  # changed passwords are taken out
+        _show_logins(path, logins)
 
 
 @click.command("demo")
@@ -255,15 +258,34 @@ def setup() -> None:
 def demo() -> None:
     """Add the demo organisation (does nothing when it is already there)."""
 
-    logins = seed_demo()
+    pairs = seed_demo()
     db.session.commit()
-    if not logins:
+    if not pairs:
         click.echo("The demo organisation is already there.")
         return
-    path = write_logins(logins)
-    click.echo(f"Demo organisation added. Log-ins (also in {path}):")
-    for email, password in logins:
-        click.echo(f"  {email}  {password}")
+    path = Path(current_app.instance_path) / demo_logins.LOGINS_FILE
+    logins = demo_logins.fresh(pairs)
+    demo_logins.write(path, logins)
+    click.echo("Demo organisation added.")
+    _show_logins(path, logins)
+
+
+def _show_logins(path: Path, logins: list[demo_logins.Login]) -> None:
+    """Who to sign in as, and where; or, once every demo password has changed, that the file
+    is of no more use."""
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    usable = [login for login in logins if login.password and login.active]
+    if usable:
+        click.echo(f"Demo log-ins (kept in {path} until you delete it).")
+        click.echo(f"Sign in at {base}/ as:")
+    else:
+        click.echo(f"None of the demo log-ins kept in {path} works any more:")
+    click.echo("")
+    for line in demo_logins.table(logins):
+        click.echo(f"  {line}")
+    click.echo("")
+    if not usable:
+        click.echo(f"Delete the file to stop this message: rm {path}")
 
 
 @click.group()

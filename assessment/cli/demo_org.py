@@ -17,21 +17,18 @@ import datetime as dt
 import hashlib
 import random
 from dataclasses import dataclass
-from pathlib import Path
-
-from flask import current_app
 
 from assessment import actions, queries
 from assessment.actions import SYSTEM, Actor
 from assessment.actions.cycles import Transition
 from assessment.actions.facts import FactInput
 from assessment.catalogue import catalogue
+from assessment.cli import demo_history as history
 from assessment.extensions import db
-from assessment.models import Person, TrainingSession
+from assessment.models import Cycle, Person, TrainingSession
 from assessment.services.content.definitions import Fact, Questionnaire
 from assessment.services.security.passwords import generate_password
 
-LOGINS_FILE = "first-login.txt"
 DEMO_REGIMES = ("hipaa", "sec", "us_state_breach")
 # Legal's two parallel items on vendor breach-notice terms (forms a and b): the story follows
 # the objective, whichever form the quarter pins.
@@ -59,16 +56,66 @@ class DemoPerson:
     role: str | None
     permissions: tuple[str, ...]
     skill: float  # starting share of keyed answers
+    guide: str  # who this is and what to look at first, printed beside the log-in
 
 
 PEOPLE = (
-    DemoPerson("admin@example.com", "Alex Morgan (administrator)", None, ("admin",), 0),
-    DemoPerson("ceo@example.com", "Catherine Ng", "ceo", ("committee",), 0.45),
-    DemoPerson("cio@example.com", "Marcus Webb", "cio", ("committee", "fact_owner"), 0.55),
-    DemoPerson("it@example.com", "Priya Raman", "it_manager", ("fact_owner",), 0.7),
-    DemoPerson("hr@example.com", "Daniel Okafor", "hr", ("fact_owner", "committee"), 0.5),
-    DemoPerson("legal@example.com", "Sofia Marin", "legal", ("fact_owner", "committee"), 0.6),
-    DemoPerson("training@example.com", "Hannah Cole (HR training)", None, ("hr_coordinator",), 0),
+    DemoPerson(
+        "admin@example.com",
+        "Alex Morgan (administrator)",
+        None,
+        ("admin",),
+        0,
+        "Administrator: Cycles (the open quarter, invitations), then People",
+    ),
+    DemoPerson(
+        "ceo@example.com",
+        "Catherine Ng",
+        "ceo",
+        ("committee",),
+        0.45,
+        "CEO, on the committee: Committee view (What to act on), then your results",
+    ),
+    DemoPerson(
+        "cio@example.com",
+        "Marcus Webb",
+        "cio",
+        ("committee", "fact_owner"),
+        0.55,
+        "CIO, on the committee: finish your half-done check-in, then Gap reports",
+    ),
+    DemoPerson(
+        "it@example.com",
+        "Priya Raman",
+        "it_manager",
+        ("fact_owner",),
+        0.7,
+        "IT manager, fact owner: this quarter's Fact report, then your results",
+    ),
+    DemoPerson(
+        "hr@example.com",
+        "Daniel Okafor",
+        "hr",
+        ("fact_owner", "committee"),
+        0.5,
+        "HR executive, fact owner, committee: check IT's facts (Fact reports)",
+    ),
+    DemoPerson(
+        "legal@example.com",
+        "Sofia Marin",
+        "legal",
+        ("fact_owner", "committee"),
+        0.6,
+        "Legal executive, fact owner, committee: your results, quarter by quarter",
+    ),
+    DemoPerson(
+        "training@example.com",
+        "Hannah Cole (HR training)",
+        None,
+        ("hr_coordinator",),
+        0,
+        "HR coordinator: the Training planner (needs, sessions to schedule)",
+    ),
 )
 
 
@@ -89,6 +136,8 @@ def seed_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     if queries.find_person_by_email(db.session, "ceo@example.com") is not None:
         return []
     today = today or dt.date.today()
+    end_of_today = dt.datetime.combine(today, dt.time(23, 59), tzinfo=dt.UTC)
+    now = min(dt.datetime.now(dt.UTC), end_of_today)
     rng = random.Random(20261127)
     logins = []
     people: dict[str, Person] = {}
@@ -105,9 +154,15 @@ def seed_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
         logins.append((demo.email, created.password))
     actions.regimes.set_applicable(_actor(people["admin@example.com"]), DEMO_REGIMES)
     periods = quarters(today, 5)
+    history.restamp_setup(people.values(), periods[0][1])
+    cycles = []
     for index, (cycle_id, opens, closes) in enumerate(periods):
-        _seed_quarter(index, cycle_id, opens, closes, people, rng, last=index == len(periods) - 1)
-    _seed_training(periods, people)
+        span = history.window(opens, closes, now)
+        last = index == len(periods) - 1
+        cycles.append(_seed_quarter(index, cycle_id, span, opens, closes, people, rng, last))
+    _seed_training(periods, people, history.window(*periods[-1][1:], now))
+    for cycle in cycles:
+        history.restamp_close(cycle, now)
     db.session.flush()
     return logins
 
@@ -147,32 +202,42 @@ def _facts_for(index: int) -> dict[str, object]:
 def _seed_quarter(
     index: int,
     cycle_id: str,
+    span: history.Window,
     opens: dt.date,
     closes: dt.date,
     people: dict[str, Person],
     rng: random.Random,
     last: bool,
-) -> None:
+) -> Cycle:
     admin = _actor(people["admin@example.com"])
     cycle = actions.cycles.create_cycle(admin, cycle_id, opens, closes)
     actions.cycles.change_status(admin, cycle, Transition.OPEN)
     facts = catalogue().facts
     values = _facts_for(index)
-    as_of = closes if not last else opens + dt.timedelta(days=40)
     for fact_id, value in values.items():
         fact = facts[fact_id]
         owner = next(p for p in people.values() if p.role == fact.owner)
         given = (
             FactInput(category=value) if isinstance(value, str) else FactInput(number=str(value))
         )
+        day = history.as_of(span, fact.owner)
         actions.facts.report_facts(
-            _actor(owner), cycle, {fact_id: given}, as_of=as_of, evidence=_evidence(fact, cycle_id)
+            _actor(owner),
+            cycle,
+            {fact_id: given},
+            as_of=day,
+            evidence=history.evidence(fact, day, cycle_id),
         )
+    owner_of = {fact_id: facts[fact_id].owner for fact_id in values}
+    reported = queries.current_fact_values(db.session, cycle_id).values()
+    history.restamp_facts(span, reported, owner_of)
     categories = queries.fact_categories(db.session, cycle_id)
     if not last:
-        actions.facts.attest(_actor(people["cio@example.com"]), cycle)
-        # HR is the second attester of the facts IT measures about its own work
-        actions.facts.attest(_actor(people["hr@example.com"]), cycle)
+        attested = None
+        for role in ("cio", "hr"):  # HR is the second attester of what IT measures about itself
+            attester = next(p for p in people.values() if p.role == role)
+            attestation = actions.facts.attest(_actor(attester), cycle)
+            attested = history.restamp_attestation(span, attestation, role, attested)
     for demo in PEOPLE:
         if demo.role is None or (last and demo.role == "hr"):
             continue  # in the open quarter HR has not started yet
@@ -187,12 +252,15 @@ def _seed_quarter(
             keep = list(answers)[: len(answers) // 2]
             actions.responses.save_answers(response.id, {k: answers[k] for k in keep}, {})
             actions.responses.remember_page(response.id, 4)
+            history.restamp_response(span, response, demo.role)
             continue
-        actions.responses.submit(_actor(person), cycle, person, answers=answers)
+        submitted = actions.responses.submit(_actor(person), cycle, person, answers=answers)
+        history.restamp_response(span, submitted.response, demo.role)
     if not last:
         actions.cycles.change_status(admin, cycle, Transition.CLOSE)
         if index < 3:
             actions.cycles.change_status(admin, cycle, Transition.FREEZE)
+    return cycle
 
 
 def _actor(person: Person) -> Actor:
@@ -275,16 +343,17 @@ def _belief(
     return "dk" if roll < skill + 0.2 else better
 
 
-def _evidence(fact: Fact, cycle_id: str) -> str:
-    return f"{fact.title} report {cycle_id}"
-
-
-def _seed_training(periods: list[tuple[str, dt.date, dt.date]], people: dict[str, Person]) -> None:
+def _seed_training(
+    periods: list[tuple[str, dt.date, dt.date]],
+    people: dict[str, Person],
+    open_quarter: history.Window,
+) -> None:
     """Past training sessions with attendance, and one upcoming session.
 
     This is history from before the app was in use, so it is written as it stood (dates in
     the past, invitations already sent) rather than through the actions, which would mail
-    invitations today."""
+    invitations today. Each session was planned four weeks ahead (the upcoming one earlier
+    in the open quarter) and its invitations went out the same day."""
     plan = [
         ("vendor-contract-clauses", 1, ("legal@example.com", "cio@example.com"), True),
         ("ir-exec-tabletop", 2, ("ceo@example.com", "cio@example.com", "legal@example.com"), True),
@@ -292,39 +361,40 @@ def _seed_training(periods: list[tuple[str, dt.date, dt.date]], people: dict[str
         ("personal-bec-phishing", 4, ("ceo@example.com", "hr@example.com"), False),
     ]
     for k, (module, period, emails, past) in enumerate(plan):
-        _, opens, closes = periods[period]
-        day = opens + dt.timedelta(days=45) if past else dt.date.today() + dt.timedelta(days=21)
+        _, opens, _ = periods[period]
+        if past:
+            day = history.workday(opens + dt.timedelta(days=45))
+            starts = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+            planned = starts - dt.timedelta(days=28) + dt.timedelta(hours=1)
+        else:  # three weeks from today, planned earlier this quarter
+            day = history.workday(open_quarter.end.date() + dt.timedelta(days=21))
+            starts = dt.datetime.combine(day, dt.time(14), tzinfo=dt.UTC)
+            planned = open_quarter.at(0.75, "planned", module)
         training = queries.add_training_session(
             db.session,
             uid=f"demo-{k}@assessment",
             module_id=module,
-            starts_at=dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.UTC)
-            if past
-            else dt.datetime.combine(day, dt.time(14, 0), tzinfo=dt.UTC),
+            starts_at=starts,
             timezone="Europe/Berlin",
             duration_minutes=90,
             location="Board room, 4th floor",
             capacity=8,
             facilitator="External facilitator",
         )
-        _attend(training, [people[e] for e in emails], completed=past)
+        training.created_at = planned
+        invited = min(planned + dt.timedelta(minutes=20), open_quarter.end)
+        _attend(training, [people[e] for e in emails], invited, completed=past)
 
 
-def _attend(training: TrainingSession, people: list[Person], completed: bool) -> None:
+def _attend(
+    training: TrainingSession, people: list[Person], invited: dt.datetime, completed: bool
+) -> None:
     queries.assign_attendees(db.session, training, people)
+    db.session.refresh(training, ["attendees"])
     for attendee in training.attendees:
-        attendee.invited_at = training.created_at
+        attendee.invited_at = invited
         attendee.attended = True if completed else None
         attendee.completed = completed
-        # recorded the day after the session, as an HR coordinator would have
-        attendee.marked_at = training.starts_at + dt.timedelta(days=1) if completed else None
-
-
-def write_logins(logins: list[tuple[str, str]]) -> Path:
-    """Keep the generated log-ins in instance/ (mode 600) so `make run` can show them again."""
-    path = Path(current_app.instance_path) / LOGINS_FILE
-    with path.open("a") as handle:
-        for email, password in logins:
-            handle.write(f"{email}  {password}\n")
-    path.chmod(0o600)
-    return path
+        # recorded the next working day, as an HR coordinator would have
+        later = 3 if training.starts_at.weekday() == 4 else 1
+        attendee.marked_at = training.starts_at + dt.timedelta(days=later) if completed else None
