@@ -52,6 +52,11 @@ SMTP_PASSWORD: str | None = None
 # Invitation links stop working after this many days, and whenever their cycle is not open.
 INVITATION_MAX_AGE_DAYS = 60
 
+# Links to set a password: a reset link ("Forgot your password?") works for this many minutes,
+# a welcome link sent to a new person for this many hours; both work once.
+PASSWORD_RESET_MAX_AGE_MINUTES = 60
+WELCOME_LINK_MAX_AGE_HOURS = 72
+
 # Quarter-to-quarter comparisons: minimum people present in both cycles before a Wilcoxon test
 # (below 6 no exact two-sided test can reach 0.05) or a bootstrap interval is shown.
 TREND_MIN_PAIRS_TEST = 6
@@ -76,6 +81,9 @@ PULSE_MIN_GROUP = 5
 # this many days count as "planned".
 TRAINING_BELOW_LEVEL = "L3"
 TRAINING_PLANNING_DAYS = 60
+# Time zone a new session's form starts with when the coordinator has scheduled none before
+# (after that, the zone of their last session). An IANA name such as Europe/Berlin.
+TRAINING_DEFAULT_TIMEZONE = "UTC"
 # Address that appears as the organizer of calendar invitations.
 MAIL_FROM_ADDRESS = "security-committee@example.com"
 
@@ -86,9 +94,22 @@ RATELIMIT_HEADERS_ENABLED = True
 LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
 LOGIN_LIMIT_PER_ADDRESS = "50 per 15 minutes"
 INVITATION_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+# "Forgot your password?": requests per client address and per e-mail address asked for
+# (every valid request counts, whether or not the address has an account).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = "10 per 15 minutes"
+PASSWORD_RESET_LIMIT_PER_EMAIL = "3 per hour"
 
 # Requests larger than this are refused with a clear 413 page (answers are at most 5,000 chars).
 MAX_CONTENT_LENGTH = 1024 * 1024
+
+# Fact reports: the as-of date of a cycle's fact lies between this many days before the cycle
+# opens and this many days after it closes (and never after today). Evidence files attached to
+# a fact may be this large (the entry form alone accepts requests of that size), and are kept
+# in EVIDENCE_DIR (None: <instance>/evidence), outside the static folder, named by content hash.
+FACT_AS_OF_DAYS_BEFORE = 92
+FACT_AS_OF_DAYS_AFTER = 31
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_DIR: str | None = None
 
 # Security headers; HSTS is sent when session cookies are Secure (i.e. behind HTTPS).
 CONTENT_SECURITY_POLICY = (

@@ -331,6 +331,13 @@ class FactValue(Base):
     reason: Mapped[str] = mapped_column(Text, default="")  # why it changed after attestation
     entered_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Evidence beside the text reference: an http(s) link, and a file kept under EVIDENCE_DIR
+    # named by its SHA-256 (the uploaded name is for display only).
+    evidence_url: Mapped[str | None] = mapped_column(String(2000))
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    attachment_name: Mapped[str | None] = mapped_column(String(255))
+    attachment_type: Mapped[str | None] = mapped_column(String(120))
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
 
     entered_by: Mapped[Person] = relationship()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select, text
 
@@ -29,7 +31,7 @@ def busy(app, client):
     log_in(it, "it@example.com")
     it.post(
         "/facts/2026-Q4/mfa_remote_access",
-        data={"category": "yes", "as_of": "2026-11-01", "evidence": "export"},
+        data={"category": "yes", "as_of": dt.date.today().isoformat(), "evidence": "export"},
     )
     chair = app.test_client()
     log_in(chair, "chair@example.com")

@@ -4,6 +4,7 @@ every place it comes out again: HTML, mail, CSV, XLSX, PDF, calendar files and J
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from urllib.parse import quote
 
@@ -73,7 +74,7 @@ def test_names_evidence_and_sessions_are_inert_everywhere(world, text):
     submit_answers(app, "ceo@example.com", answers)
 
     it = client_for(app, "it@example.com")
-    entry = {"category": "no", "as_of": "2026-11-01", "evidence": text, "note": text}
+    entry = {"category": "no", "as_of": dt.date.today().isoformat(), "evidence": text, "note": text}
     if text_problem(text, multiline=True):  # F-15: refused with a message, nothing stored
         refused = it.post(f"/facts/{CYCLE}/mfa_remote_access", data=entry)
         assert refused.status_code == 422 and "invisible formatting" in refused.text

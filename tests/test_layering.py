@@ -43,6 +43,7 @@ FACTORY_IMPORTERS = {"assessment.__main__", "assessment.cli.main"}
 # What the pure core may use besides the standard library and itself.
 PURE_THIRD_PARTY = {
     "argon2",
+    "email_validator",  # syntax only (no DNS lookup): the roster checks addresses as accounts do
     "fontTools",
     "fpdf",
     "icalendar",

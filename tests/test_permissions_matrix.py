@@ -105,6 +105,7 @@ def world(app):
         "filename": "app.css",
         "questionnaire": "ceo",
         "cycle": "2026-Q4",
+        "person_id": 1,  # the CEO, added first
     }
 
 

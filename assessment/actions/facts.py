@@ -7,15 +7,21 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask import current_app
+
 from assessment import queries
-from assessment.actions import audit
+from assessment.actions import audit, evidence_files
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle, FactAttestation, Person
+from assessment.models import Cycle, FactAttestation, FactValue, Person
 from assessment.services.content.definitions import COMPENSATING
+from assessment.services.facts.as_of import AsOfWindow
+from assessment.services.facts.as_of import as_of_window as window_of
+from assessment.services.facts.as_of import default_as_of as default_of
 from assessment.services.facts.entries import FactEntry, read_entry
+from assessment.services.facts.evidence import CheckedFile, check_file, link_problem
 from assessment.services.text import clean_text, text_problem
 
 
@@ -26,6 +32,33 @@ class FactInput:
     category: str | None = None
     number: str | None = None
     date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived: its name as the browser sent it (shown only after cleaning) and
+    its content (at most ``EVIDENCE_MAX_BYTES`` plus one byte: enough to tell it is too big)."""
+
+    filename: str
+    data: bytes
+
+
+def as_of_window(cycle: Cycle, today: dt.date | None = None) -> AsOfWindow:
+    """The as-of dates the cycle's facts may carry (``FACT_AS_OF_DAYS_BEFORE`` and ``_AFTER``)."""
+    config = current_app.config
+    return window_of(
+        cycle.id,
+        cycle.opens,
+        cycle.closes,
+        today or dt.date.today(),
+        days_before=int(config["FACT_AS_OF_DAYS_BEFORE"]),
+        days_after=int(config["FACT_AS_OF_DAYS_AFTER"]),
+    )
+
+
+def default_as_of(cycle: Cycle) -> dt.date:
+    """The as-of date a new entry starts from: the cycle's closing date, or today before it."""
+    return default_of(cycle.closes, dt.date.today())
 
 
 def editable_facts(actor: Actor) -> set[str]:
@@ -48,11 +81,16 @@ def report_facts(
     evidence: str,
     note: str = "",
     reason: str = "",
+    evidence_url: str = "",
+    attachment: Upload | None = None,
+    keep_attachment: bool = False,
 ) -> dict[str, FactEntry]:
     """Add a new revision of each fact (earlier revisions stay); all or nothing.
 
-    ``errors`` of a refusal are keyed by fact id, or ``reason`` when the report was attested
-    and the change gives no reason.
+    ``errors`` of a refusal are keyed by fact id, by the field at fault (``as_of``,
+    ``evidence``, ``evidence_url``, ``attachment``, ``note``), or ``reason`` when the report
+    was attested and the change gives no reason. ``keep_attachment``: a fact given no new file
+    keeps the file of its current version.
     """
     if cycle.is_frozen:
         raise Conflict(f"Cycle {cycle.id} is frozen; its facts cannot change.")
@@ -60,6 +98,7 @@ def report_facts(
     if refused := sorted(f for f in values if f in facts and f not in allowed):
         raise Forbidden(f"You may not report {', '.join(refused)}.")
     _check_text({"evidence": evidence, "note": note, "reason": reason})
+    stored = _check_evidence(cycle, as_of, clean_text(evidence_url), attachment)
     reason = clean_text(reason)
     if queries.latest_attestation(db.session, cycle.id) is not None and not reason:
         raise Invalid(
@@ -73,7 +112,11 @@ def report_facts(
             {"note": "A compensating control needs a note saying what it is and who approved it."},
         )
     person = _person(actor, "Facts are reported by a person; this account has none.")
+    if attachment is not None and stored is not None:
+        evidence_files.store(stored.sha256, attachment.data)
+    current = queries.current_fact_values(db.session, cycle.id) if keep_attachment else {}
     for fact_id, entry in entries.items():
+        kept = stored or (_attachment_of(current[fact_id]) if fact_id in current else None)
         queries.add_fact_value(
             db.session,
             cycle.id,
@@ -85,9 +128,16 @@ def report_facts(
             note=clean_text(note),
             reason=reason,
             person=person,
+            evidence_url=clean_text(evidence_url),
+            attachment=kept,
         )
         audit.record(
-            actor, "fact_reported", f"{cycle.id}/{fact_id}", category=entry.category, reason=reason
+            actor,
+            "fact_reported",
+            f"{cycle.id}/{fact_id}",
+            category=entry.category,
+            reason=reason,
+            **({"attachment": kept.sha256} if kept else {}),
         )
     return entries
 
@@ -135,6 +185,40 @@ def _read_entries(values: Mapping[str, FactInput], as_of: dt.date) -> dict[str, 
     if errors:
         raise Invalid("Nothing was stored.", errors)
     return entries
+
+
+def _check_evidence(
+    cycle: Cycle, as_of: dt.date, evidence_url: str, attachment: Upload | None
+) -> CheckedFile | None:
+    """The as-of date inside the cycle's window, a plain web link, an allowed file; all
+    problems at once. Returns the checked attachment."""
+    problems: dict[str, str] = {}
+    if problem := as_of_window(cycle).problem(as_of):
+        problems["as_of"] = problem
+    if evidence_url and (problem := link_problem(evidence_url)):
+        problems["evidence_url"] = problem
+    checked = None
+    if attachment is not None:
+        limit = int(current_app.config["EVIDENCE_MAX_BYTES"])
+        found = check_file(attachment.filename, attachment.data, limit)
+        if isinstance(found, str):
+            problems["attachment"] = found
+        else:
+            checked = found
+    if problems:
+        raise Invalid(next(iter(problems.values())), problems)
+    return checked
+
+
+def _attachment_of(row: FactValue) -> CheckedFile | None:
+    if not row.attachment_sha256:
+        return None
+    return CheckedFile(
+        sha256=row.attachment_sha256,
+        name=row.attachment_name or "evidence",
+        mime=row.attachment_type or "application/octet-stream",
+        size=row.attachment_size or 0,
+    )
 
 
 def _person(actor: Actor, refusal: str) -> Person:

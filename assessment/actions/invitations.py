@@ -41,8 +41,9 @@ def issue_link(invitation: Invitation) -> str:
 @dataclass(frozen=True)
 class LinkCheck:
     invitation: Invitation | None
-    # None when the link may be used; "expired" or "invalid" (no invitation), "closed" (the
-    # cycle takes no answers), "submitted" (the person has submitted: the link signs no one in)
+    # None when the link may be used; "expired", "invalid" or "inactive" (the person was
+    # deactivated), all three without an invitation; "closed" (the cycle takes no answers),
+    # "submitted" (the person has submitted: the link signs no one in)
     problem: str | None
 
 
@@ -59,6 +60,9 @@ def check_link(token: str) -> LinkCheck:
     invitation = queries.find_invitation_by_token_hash(db.session, token_hash(token))
     if invitation is None or not isinstance(payload, dict) or payload.get("i") != invitation.id:
         return LinkCheck(None, "invalid")
+    account = invitation.person.account
+    if account is not None and not account.active:
+        return LinkCheck(None, "inactive")  # deactivated: the link signs no one in
     if not invitation.cycle.takes_answers:
         return LinkCheck(invitation, "closed")
     if _submitted(invitation):

@@ -13,12 +13,13 @@ from flask import current_app
 from assessment.extensions import db
 from assessment.models import Mail
 
-_LINK = re.compile(r"/i/[A-Za-z0-9_.\-]+")
+# Invitation links (/i/) sign a person in; password links (/reset/) set their password.
+_LINK = re.compile(r"/(i|reset)/[A-Za-z0-9_.\-]+")
 
 
 def mask_links(text: str) -> str:
-    """The text with every invitation link's token replaced, for logs and screens."""
-    return _LINK.sub("/i/…", text)
+    """The text with every invitation or password link's token replaced, for logs and screens."""
+    return _LINK.sub(r"/\1/…", text)
 
 
 @dataclass(frozen=True)

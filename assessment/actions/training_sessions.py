@@ -69,15 +69,73 @@ def schedule(actor: Actor, plan: SessionPlan) -> TrainingSession:
     return created
 
 
-def assign(actor: Actor, training: TrainingSession, emails: Iterable[str]) -> list[Person]:
-    """Add the people with these e-mails who are not assigned yet, within the capacity."""
+def assign(
+    actor: Actor,
+    training: TrainingSession,
+    person_ids: Iterable[str] = (),
+    emails: Iterable[str] = (),
+) -> list[Person]:
+    """Add the chosen people (by id, as a form posts them, or by e-mail address) who are not
+    assigned yet, within the capacity. Anyone active may be chosen, with or without a need;
+    an unknown id or address, or a deactivated account, refuses the whole choice."""
     if not training.is_scheduled:
         raise Conflict("This session is cancelled.")
-    # Each person once, whatever the number of their needs this module covers (a form may
-    # post the same address twice; a second row would break the one-seat-per-person rule).
-    unique = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
-    people = [p for e in unique if (p := queries.find_person_by_email(db.session, e))]
-    new = [p for p in people if p.id not in {a.person_id for a in training.attendees}]
+    chosen = _people_by_id(person_ids) + _people_by_email(emails)
+    if not chosen:
+        raise Invalid("Nobody was selected: tick the people to assign.", {"person": "none"})
+    inactive = [p.name for p in chosen if not _is_active(p)]
+    if inactive:
+        raise Invalid(
+            f"Not assigned: the account of {', '.join(sorted(set(inactive)))} is deactivated. "
+            "Choose people from the list.",
+            {"person": "deactivated"},
+        )
+    return _add(actor, training, chosen, whole_team=False)
+
+
+def assign_team(actor: Actor, training: TrainingSession) -> list[Person]:
+    """Add every active executive (the whole leadership team) not assigned yet."""
+    if not training.is_scheduled:
+        raise Conflict("This session is cancelled.")
+    team = [p for p in queries.training_candidates(db.session) if p.role is not None]
+    return _add(actor, training, team, whole_team=True)
+
+
+def _people_by_id(values: Iterable[str]) -> list[Person]:
+    # Ids come from the form as text; anything that is not a plausible id is unknown too
+    # (and never reaches the database, where a huge number would overflow the column).
+    raw = [v.strip() for v in values if v.strip()]
+    plausible = [v for v in raw if v.isascii() and v.isdigit() and len(v) <= 9]
+    ids = {int(v) for v in plausible}
+    found = queries.candidates_by_id(db.session, ids)
+    if len(plausible) != len(raw) or len(found) != len(ids):
+        raise Invalid(
+            "Not assigned: a selected person is not known (perhaps removed meanwhile). "
+            "Reload the page and choose again.",
+            {"person": "unknown"},
+        )
+    return [found[i] for i in sorted(ids)]
+
+
+def _people_by_email(values: Iterable[str]) -> list[Person]:
+    unique = list(dict.fromkeys(e.strip().lower() for e in values if e.strip()))
+    people = [queries.find_person_by_email(db.session, e) for e in unique]
+    if any(p is None for p in people):
+        raise Invalid("Not assigned: a selected address is not known.", {"person": "unknown"})
+    return [p for p in people if p is not None]
+
+
+def _is_active(person: Person) -> bool:
+    return person.account is None or person.account.active
+
+
+def _add(
+    actor: Actor, training: TrainingSession, people: list[Person], *, whole_team: bool
+) -> list[Person]:
+    """Assign those not assigned yet (each once, however often chosen); audited when anyone
+    was added, so a form posted twice leaves one entry."""
+    present = {a.person_id for a in training.attendees}
+    new = list({p.id: p for p in people if p.id not in present}.values())
     free = training.capacity - len(training.attendees)
     if len(new) > free:
         raise Conflict(
@@ -85,9 +143,14 @@ def assign(actor: Actor, training: TrainingSession, emails: Iterable[str]) -> li
             f"{len(new)} people were selected. Choose fewer or raise the capacity."
         )
     added = queries.assign_attendees(db.session, training, new)
-    audit.record(
-        actor, "training_attendees_assigned", _target(training), people=[p.email for p in added]
-    )
+    if added:
+        audit.record(
+            actor,
+            "training_attendees_assigned",
+            _target(training),
+            people=[p.email for p in added],
+            whole_team=whole_team,
+        )
     return added
 
 

@@ -22,7 +22,7 @@ from assessment.api.framework import (
 )
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle
+from assessment.models import Cycle, CycleStatus
 from assessment.services.content.definitions import Fact
 from assessment.services.scoring.single import score_response
 
@@ -89,7 +89,7 @@ def create_cycle(payload: s.CycleIn) -> Any:
 def change_cycle(cycle: str, payload: s.CycleStatusIn) -> Any:
     found = find_cycle(cycle)
     step = STEP_TO[payload.status]
-    if step is Transition.OPEN and found.status == "closed":
+    if step is Transition.OPEN and found.status == CycleStatus.CLOSED:
         step = Transition.REOPEN  # open again, until the closing date it already has
     changed = actions.cycles.change_status(current_actor(), found, step)
     return json_response(_cycle_out(changed.cycle))
@@ -132,6 +132,10 @@ def submit_response(cycle: str, payload: s.ResponseIn) -> Any:
     return json_response({"id": submitted.response.id, "scores": scores}, 201)
 
 
+# The refusal's fields that name a member of the body itself rather than one of its facts.
+FACTS_BODY_FIELDS = ("as_of", "evidence", "note", "reason")
+
+
 @operation(
     "PUT",
     "/cycles/{cycle}/facts",
@@ -161,13 +165,13 @@ def put_facts(cycle: str, payload: s.FactsIn) -> Any:
             current_actor(),
             found,
             values,
-            as_of=payload.as_of or dt.date.today(),
+            as_of=payload.as_of or actions.facts.default_as_of(found),
             evidence=payload.evidence,
             note=payload.note,
             reason=payload.reason,
         )
     except Invalid as error:
-        raise refused(error, field_prefix="facts.") from error
+        raise refused(error, field_prefix="facts.", body_fields=FACTS_BODY_FIELDS) from error
     return json_response({"facts": {f: e.category for f, e in entries.items()}})
 
 

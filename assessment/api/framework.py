@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -72,12 +72,15 @@ REFUSALS: dict[type[ActionError], tuple[int, str]] = {
 }
 
 
-def refused(error: ActionError, field_prefix: str = "") -> ApiError:
+def refused(
+    error: ActionError, field_prefix: str = "", body_fields: Collection[str] = ("reason",)
+) -> ApiError:
     """The API's answer to an action's refusal; ``field_prefix`` places its fields in the
-    request body (``facts.`` for the facts of ``PUT /cycles/{cycle}/facts``)."""
+    request body (``facts.`` for the facts of ``PUT /cycles/{cycle}/facts``), except those
+    named in ``body_fields``, which are members of the body itself."""
     status, title = next(v for k, v in REFUSALS.items() if isinstance(error, k))
     fields = [
-        {"field": key if key == "reason" else f"{field_prefix}{key}", "message": message}
+        {"field": key if key in body_fields else f"{field_prefix}{key}", "message": message}
         for key, message in error.errors.items()
     ]
     return ApiError(status, title, error.message, errors=fields or None)

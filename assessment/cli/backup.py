@@ -1,7 +1,8 @@
 """Consistent backups while the app runs: SQLite's online backup, pg_dump for PostgreSQL.
 
 A backup holds every attributed answer: it is written readable by its owner only (0600), and
-so is the copy of the audit anchor written next to it.
+so is the copy of the audit anchor written next to it, and so are the evidence files attached
+to facts, copied into the folder ``FILE.evidence`` (0700) beside it.
 """
 
 from __future__ import annotations
@@ -179,6 +180,42 @@ def _restore_anchor(copied: Path, anchor: Path) -> list[str]:
     _private_copy(copied, anchor)
     notes.append(f"Audit anchor restored from {copied}")
     return notes
+
+
+def evidence_copy_of(backup_file: Path) -> Path:
+    """Where attached evidence files travel with a backup: the folder ``FILE.evidence``."""
+    return backup_file.with_name(backup_file.name + ".evidence")
+
+
+def backup_evidence(evidence_dir: Path, backup_file: Path) -> tuple[Path, int] | None:
+    """Copy the evidence files next to a backup just written (owner-only); returns the folder
+    and how many files it holds, or None when there are none. Run after the database copy:
+    every file the copied rows name exists by then (files are written before their rows and
+    never change, being named by their content), and a newer file more is harmless."""
+    return _copy_files(evidence_dir, evidence_copy_of(backup_file))
+
+
+def restore_evidence(backup_file: Path, evidence_dir: Path) -> list[str]:
+    """Put back the evidence files that travelled with a backup. Files already there stay:
+    a name is the content's hash, so the same name always holds the same bytes."""
+    copied = _copy_files(evidence_copy_of(backup_file), evidence_dir)
+    if copied is None:
+        return [f"No evidence files next to the backup; {evidence_dir} is left as it is."]
+    return [f"Evidence files restored into {copied[0]} ({copied[1]} files)"]
+
+
+def _copy_files(source: Path, target: Path) -> tuple[Path, int] | None:
+    files = [f for f in source.iterdir() if f.is_file()] if source.is_dir() else []
+    if not files:
+        return None
+    try:
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for file in files:
+            if not (target / file.name).exists():
+                _private_copy(file, target / file.name)
+    except OSError as error:
+        raise BackupError(f"cannot copy evidence files to {target}: {error.strerror}") from error
+    return target, sum(1 for f in target.iterdir() if f.is_file() and not f.name.startswith("."))
 
 
 def _run(command: list[str], url: str) -> None:

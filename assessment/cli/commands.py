@@ -14,7 +14,13 @@ from flask_migrate import upgrade
 from assessment import actions, queries
 from assessment.actions import SYSTEM, ActionError, Invalid
 from assessment.cli import demo_logins
-from assessment.cli.backup import BackupError, backup, restore
+from assessment.cli.backup import (
+    BackupError,
+    backup,
+    backup_evidence,
+    restore,
+    restore_evidence,
+)
 from assessment.cli.demo_org import seed_demo
 from assessment.cli.synthetic_org import synthesise
 from assessment.config import ROOT
@@ -53,11 +59,16 @@ def backup_command(output: Path) -> None:
         anchor = backup(
             current_app.config["SQLALCHEMY_DATABASE_URI"], output, actions.audit.anchor_path()
         )
+        evidence = backup_evidence(actions.evidence_files.evidence_dir(), output)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backup written to {output}")
     if anchor is not None:
         click.echo(f"Audit anchor copied to {anchor} (restore puts it back)")
+    if evidence is not None:
+        click.echo(f"Evidence files copied to {evidence[0]} ({evidence[1]} files)")
+    else:
+        click.echo("No evidence files attached to facts yet: nothing else to copy")
 
 
 def _interactive() -> bool:
@@ -76,6 +87,7 @@ def restore_command(source: Path, yes: bool) -> None:
         notes = restore(
             current_app.config["SQLALCHEMY_DATABASE_URI"], source, actions.audit.anchor_path()
         )
+        notes += restore_evidence(source, actions.evidence_files.evidence_dir())
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored from {source}")

@@ -6,9 +6,12 @@ Every public helper is re-exported here, so callers write ``queries.get_cycle(db
 from __future__ import annotations
 
 from assessment.queries.accounts import (
+    STATUSES,
     SessionAccount,
+    active_administrators,
     count_accounts,
     create_person_with_account,
+    drafts_in_open_cycles,
     ensure_account,
     executives,
     find_account_by_email,
@@ -18,7 +21,9 @@ from assessment.queries.accounts import (
     names_by_email,
     normalise_email,
     record_login,
+    search_people,
     session_account,
+    set_permissions,
 )
 from assessment.queries.cycles import (
     create_cycle,
@@ -38,6 +43,7 @@ from assessment.queries.facts import (
     delegated_facts,
     fact_categories,
     fact_history,
+    fact_version,
     latest_attestation,
     list_delegations,
     previous_fact_values,
@@ -50,7 +56,7 @@ from assessment.queries.invitations import (
     invitations_in_cycle,
     mark_invitation_completed,
 )
-from assessment.queries.mail import list_mail
+from assessment.queries.mail import list_mail, mail_to
 from assessment.queries.regimes import regime_settings, set_regime_settings
 from assessment.queries.respondent import (
     CycleState,
@@ -68,6 +74,7 @@ from assessment.queries.responses import (
     get_response,
     has_submissions,
     iter_submitted_answers,
+    response_statuses,
     responses_in_cycle,
     save_answers,
     save_answers_by_id,
@@ -91,12 +98,20 @@ from assessment.queries.tokens import add_token, find_token_by_hash, list_tokens
 from assessment.queries.training import (
     add_training_session,
     assign_attendees,
+    candidates_by_id,
     completed_modules,
     get_training_session,
+    last_session_timezone,
     list_training_sessions,
+    training_candidates,
 )
 
 __all__ = [
+    "STATUSES",
+    "active_administrators",
+    "drafts_in_open_cycles",
+    "search_people",
+    "set_permissions",
     "count_stashes",
     "purge_stashes",
     "NotDraft",
@@ -117,6 +132,7 @@ __all__ = [
     "assign_attendees",
     "attest_facts",
     "attestations",
+    "candidates_by_id",
     "comparable_categories",
     "completed_modules",
     "count_accounts",
@@ -131,6 +147,7 @@ __all__ = [
     "executives",
     "fact_categories",
     "fact_history",
+    "fact_version",
     "find_account_by_email",
     "find_invitation_by_token_hash",
     "find_person_by_email",
@@ -143,11 +160,13 @@ __all__ = [
     "has_submissions",
     "invitations_in_cycle",
     "iter_submitted_answers",
+    "last_session_timezone",
     "latest_attestation",
     "latest_snapshot",
     "list_cycles",
     "list_delegations",
     "list_mail",
+    "mail_to",
     "list_people",
     "list_tokens",
     "list_training_sessions",
@@ -163,6 +182,7 @@ __all__ = [
     "set_regime_settings",
     "remember_page",
     "respondent_state",
+    "response_statuses",
     "responses_in_cycle",
     "revoke_token",
     "save_answers",
@@ -176,4 +196,5 @@ __all__ = [
     "submitted_emails",
     "submitted_responses",
     "take_stash",
+    "training_candidates",
 ]

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from assessment.models import Account, AccountPermission, Person
+from assessment.models import (
+    Account,
+    AccountPermission,
+    Cycle,
+    CycleStatus,
+    Person,
+    Response,
+    ResponseStatus,
+)
 from assessment.queries.session import AnySession
-from assessment.services.content.definitions import ROLES
+from assessment.services.content.definitions import ROLE_LABELS, ROLES
 
 
 def normalise_email(email: str) -> str:
@@ -135,8 +143,13 @@ def names_by_email(session: AnySession, emails: set[str]) -> dict[str, str]:
 
 
 def executives(session: AnySession) -> list[Person]:
-    """People with an executive role, by role order then name."""
-    people = session.scalars(select(Person).where(Person.role.is_not(None))).all()
+    """Active people with an executive role, by role order then name. A deactivated person
+    is not invited, reminded or counted as not having answered; their past answers stay."""
+    people = session.scalars(
+        select(Person)
+        .outerjoin(Account, Account.person_id == Person.id)
+        .where(Person.role.is_not(None), or_(Account.id.is_(None), Account.active.is_(True)))
+    ).all()
     return sorted(people, key=lambda p: (ROLES.index(p.role or "ceo"), p.name))
 
 
@@ -151,3 +164,66 @@ def ensure_account(session: AnySession, person: Person) -> Account:
 def get_person(session: AnySession, person_id: int) -> Person | None:
     """The person with this id, if any."""
     return session.get(Person, person_id)
+
+
+# The list's status filter: people who can sign in and be invited, those who cannot, everyone.
+STATUSES = ("active", "deactivated", "all")
+
+
+def search_people(session: AnySession, *, text: str = "", status: str = "active") -> list[Person]:
+    """People whose name, e-mail address or role label contains ``text`` (case-insensitive),
+    with the given status (see ``STATUSES``), by name; accounts loaded for display."""
+    query = (
+        select(Person)
+        .outerjoin(Account, Account.person_id == Person.id)
+        .options(selectinload(Person.account))
+        .order_by(Person.name, Person.email)
+    )
+    active = or_(Account.id.is_(None), Account.active.is_(True))
+    if status == "active":
+        query = query.where(active)
+    elif status == "deactivated":
+        query = query.where(Account.active.is_(False))
+    wanted = " ".join(text.replace("\x00", "").split()).lower()  # PostgreSQL refuses NUL
+    if wanted:
+        pattern = "%" + wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        roles = [role for role, label in ROLE_LABELS.items() if wanted in label.lower()]
+        query = query.where(
+            or_(
+                func.lower(Person.name).like(pattern, escape="\\"),
+                Person.email.like(pattern, escape="\\"),
+                Person.role.in_(roles),
+            )
+        )
+    return list(session.scalars(query))
+
+
+def active_administrators(session: AnySession) -> list[int]:
+    """The person ids of the active accounts holding the admin permission."""
+    return list(
+        session.scalars(
+            select(Account.person_id)
+            .join(AccountPermission, AccountPermission.account_id == Account.id)
+            .where(Account.active.is_(True), AccountPermission.permission == "admin")
+        )
+    )
+
+
+def set_permissions(session: AnySession, account: Account, permissions: tuple[str, ...]) -> None:
+    """Grant exactly ``permissions``: rows kept when unchanged, added or removed otherwise."""
+    wanted = set(permissions)
+    account.permission_rows = [r for r in account.permission_rows if r.permission in wanted]
+    have = {r.permission for r in account.permission_rows}
+    account.permission_rows.extend(AccountPermission(permission=p) for p in sorted(wanted - have))
+    session.flush()
+
+
+def drafts_in_open_cycles(session: AnySession) -> dict[int, str]:
+    """Person id → the open cycle in which they have started answering and not submitted.
+    Their questionnaire follows their role, so the role must not change under them."""
+    rows = session.execute(
+        select(Response.person_id, Response.cycle_id)
+        .join(Cycle, Cycle.id == Response.cycle_id)
+        .where(Cycle.status == CycleStatus.OPEN, Response.status != ResponseStatus.SUBMITTED)
+    )
+    return {person_id: cycle_id for person_id, cycle_id in rows}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from assessment.models import Cycle, FactAttestation, FactDelegation, FactValue, Person
 from assessment.queries.session import AnySession
 from assessment.services.content.definitions import NOT_APPLICABLE
+from assessment.services.facts.evidence import CheckedFile
 
 
 def current_fact_values(session: AnySession, cycle_id: str) -> dict[str, FactValue]:
@@ -43,6 +44,19 @@ def fact_history(session: AnySession, cycle_id: str, fact_id: str) -> list[FactV
     )
 
 
+def fact_version(
+    session: AnySession, cycle_id: str, fact_id: str, revision: int
+) -> FactValue | None:
+    """One version of a fact in a cycle."""
+    return session.scalar(
+        select(FactValue).where(
+            FactValue.cycle_id == cycle_id,
+            FactValue.fact_id == fact_id,
+            FactValue.revision == revision,
+        )
+    )
+
+
 def add_fact_value(
     session: AnySession,
     cycle_id: str,
@@ -55,8 +69,11 @@ def add_fact_value(
     note: str,
     reason: str,
     person: Person,
+    evidence_url: str | None = None,
+    attachment: CheckedFile | None = None,
 ) -> FactValue:
-    """Append a new revision of a fact; earlier revisions stay as they were."""
+    """Append a new revision of a fact; earlier revisions stay as they were. ``attachment`` is
+    a file already stored under its hash."""
     latest = session.scalar(
         select(func.max(FactValue.revision)).where(
             FactValue.cycle_id == cycle_id, FactValue.fact_id == fact_id
@@ -73,7 +90,11 @@ def add_fact_value(
         note=note,
         reason=reason,
         entered_by=person,
+        evidence_url=evidence_url or None,
     )
+    if attachment is not None:
+        row.attachment_sha256, row.attachment_name = attachment.sha256, attachment.name
+        row.attachment_type, row.attachment_size = attachment.mime, attachment.size
     session.add(row)
     session.flush()
     return row

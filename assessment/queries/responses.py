@@ -31,6 +31,14 @@ def get_response(session: AnySession, person_id: int, cycle_id: str) -> Response
     )
 
 
+def response_statuses(session: AnySession, person_id: int) -> dict[str, str]:
+    """Cycle id → status of each response the person started (no answers read)."""
+    rows = session.execute(
+        select(Response.cycle_id, Response.status).where(Response.person_id == person_id)
+    )
+    return {cycle_id: status for cycle_id, status in rows}
+
+
 def start_response(session: AnySession, person: Person, cycle: Cycle) -> Response:
     """The person's draft for the cycle, created on first use (safe against double starts)."""
     existing = get_response(session, person.id, cycle.id)

@@ -13,7 +13,7 @@ from assessment.models import Cycle
 from assessment.reports.cycle_inputs import answers_to
 from assessment.reports.gaps import optimism_index_of
 from assessment.reports.scores import scores_of
-from assessment.reports.training_needs import needs_for
+from assessment.reports.training_needs import needs_without_session
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
 from assessment.services.pulse.summary import PulseStatement, pulse_summary
@@ -130,18 +130,10 @@ def actions_for_view(cycle: Cycle, report: GapReport) -> list[str]:
 
 
 def unplanned_training(cycle: Cycle) -> str:
-    """One sentence on the cycle's training needs that neither a scheduled session nor a
-    completed one serves ("" when every need is covered)."""
-    needs = needs_for(cycle)
-    sessions = queries.list_training_sessions(db.session)
-    scheduled = {s.module_id for s in sessions if s.is_scheduled}
-    completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
+    """One sentence on the cycle's training needs that no session serves, by the planner's
+    rule (``needs_without_session``); "" when every need is served."""
+    open_needs = [n for n in needs_without_session(cycle) if n.modules]
     rubric = catalogue().rubric
-    open_needs = [
-        n
-        for n in needs
-        if n.modules and not any(m in scheduled or (n.email, m) in completed for m in n.modules)
-    ]
     if not open_needs:
         return ""
     named = sorted(

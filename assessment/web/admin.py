@@ -1,4 +1,5 @@
-"""Administration: people, cycles (open, close, invite, remind) and the development outbox."""
+"""Administration: cycles (open, close, invite, remind) and the development outbox. People
+are managed in ``web.people``."""
 
 from __future__ import annotations
 
@@ -21,12 +22,6 @@ from assessment.web.forms import CycleForm
 from assessment.web.lookups import cycle_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.route("/people")
-@permission_required("admin")
-def people() -> str:
-    return render_template("admin/people.html", people=queries.list_people(db.session))
 
 
 @bp.route("/cycles", methods=["GET", "POST"])
@@ -69,12 +64,15 @@ def cycle(cycle_id: str) -> str:
 
 
 def _participation(cycle_id: str) -> list[ParticipationRow]:
+    """Every active executive, and anyone deactivated since who answered in this cycle (their
+    answers count in its reports, so the page must show them)."""
+    responses = queries.responses_in_cycle(db.session, cycle_id)
+    people = queries.executives(db.session)
+    listed = {p.id for p in people}
+    people += [r.person for r in responses if r.person_id not in listed and r.person.role]
     return participation(
-        [(p.id, p.name, p.email, p.role_label) for p in queries.executives(db.session)],
-        {
-            r.person_id: (r.status, len(r.answer_values()))
-            for r in queries.responses_in_cycle(db.session, cycle_id)
-        },
+        [(p.id, p.name, p.email, p.role_label) for p in people],
+        {r.person_id: (r.status, len(r.answer_values())) for r in responses},
         {
             i.person_id: (i.sent_at, i.reminders)
             for i in queries.invitations_in_cycle(db.session, cycle_id)

@@ -14,6 +14,11 @@ from assessment.reports.comments import cycle_comments
 from assessment.reports.gaps import gap_report_of
 from assessment.services.comments.to_committee import comments_json, comments_table
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
+from assessment.services.facts.exports import (
+    fact_notes,
+    reported_facts_json,
+    reported_facts_table,
+)
 from assessment.services.gaps.report import GapReport
 from assessment.services.gaps.tables import gap_tables
 from assessment.services.gaps.wording import (
@@ -91,24 +96,39 @@ def export(cycle_id: str, fmt: str) -> Response:
     audit.record(current_actor(), "export", f"{name}.{fmt}")
     db.session.commit()
     comments = cycle_comments(cycle_id)
+    facts, reported = catalogue().facts, queries.current_fact_values(db.session, cycle_id)
+    notes = fact_notes(facts, reported)
     if fmt == "json":
-        payload = gaps_json(gap_report) | comments_json(comments)
+        payload = (
+            gaps_json(gap_report)
+            | {"facts": reported_facts_json(facts, reported)}
+            | comments_json(comments)
+        )
         response = Response(_json(payload), mimetype="application/json")
-    elif fmt == "csv":  # one table per file: the belief pairs (comments: XLSX, JSON, PDF)
-        response = Response(exports.to_csv(_tables(gap_report)[0]), mimetype="text/csv")
+    elif fmt == "csv":  # one table per file: the belief pairs, with each fact's note
+        response = Response(exports.to_csv(_tables(gap_report, notes)[0]), mimetype="text/csv")
     elif fmt == "xlsx":
         response = Response(
-            exports.to_xlsx([*_tables(gap_report), comments_table(comments)]),
+            exports.to_xlsx(
+                [
+                    *_tables(gap_report, notes),
+                    reported_facts_table(facts, reported),
+                    comments_table(comments),
+                ]
+            ),
             mimetype=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     else:  # pdf, the last of EXPORT_FORMATS
-        facts = catalogue().facts
         rows = [(ROLE_LABELS.get(r, r), s.counts) for r, s in gap_report.by_role.items()]
         response = Response(
             exports.to_pdf(
                 f"Gap report {cycle_id}",
                 [headline(gap_report, facts, ROLE_LABELS)],
-                [*_tables(gap_report)[::-1], comments_table(comments)],
+                [
+                    *_tables(gap_report)[::-1],
+                    reported_facts_table(facts, reported),
+                    comments_table(comments),
+                ],
                 gap_shares_png(rows, "Beliefs against facts by role"),
             ),
             mimetype="application/pdf",
@@ -117,8 +137,8 @@ def export(cycle_id: str, fmt: str) -> Response:
     return response
 
 
-def _tables(report: GapReport) -> list[exports.Table]:
-    return gap_tables(report, catalogue().facts, ROLE_LABELS)
+def _tables(report: GapReport, notes: dict[str, str] | None = None) -> list[exports.Table]:
+    return gap_tables(report, catalogue().facts, ROLE_LABELS, notes)
 
 
 def _json(payload: object) -> str:

@@ -12,7 +12,16 @@ from assessment.extensions import db, limiter
 from assessment.web.auth import SCOPE_KEY, current_actor, start_session
 from assessment.web.respond import bp
 
-SCOPE_ENDPOINTS = {"auth.logout", "auth.login", "static", "main.healthz"}
+SCOPE_ENDPOINTS = {
+    "auth.logout",
+    "auth.login",
+    "static",
+    "main.healthz",
+    # A reset link opened where an invitation link signed in must still work (it signs no one in).
+    "password_reset.forgot",
+    "password_reset.sent",
+    "password_reset.reset",
+}
 
 
 @bp.before_app_request

@@ -24,7 +24,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("measurement.items", "Item analysis", ("admin", "committee")),
     NavLink("admin.cycles", "Cycles", ("admin",)),
     NavLink("measurement.regimes", "Regimes", ("admin",)),
-    NavLink("admin.people", "People", ("admin",)),
+    NavLink("people.index", "People", ("admin",)),
     NavLink("admin.outbox", "Outbox", ("admin",)),
     NavLink("admin.audit_log", "Audit", ("admin",)),
     NavLink("admin.tokens", "API tokens", ("admin",)),

@@ -23,20 +23,22 @@ from assessment.actions import ActionError
 from assessment.actions.training_sessions import SessionPlan
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle, TrainingSession
+from assessment.models import Cycle, Person, TrainingSession
 from assessment.reports.training_calendar import local_start, session_event
 from assessment.reports.training_needs import (
     as_utc,
     effect_of_training,
     latest_scored_cycle,
     needs_for,
+    needs_without_session,
 )
-from assessment.services.content.definitions import ROLE_LABELS
+from assessment.services.content.definitions import ROLE_LABELS, ROLES, TEAM_FORMAT
 from assessment.services.output import exports
 from assessment.services.output.calendar import feed_ics
-from assessment.services.training.needs import Need, completion_by_role, unplanned
+from assessment.services.training.needs import Need, completion_by_role
+from assessment.services.training.steps import NextStep, next_step
 from assessment.web.auth import current_actor, permission_required
-from assessment.web.forms import SessionForm
+from assessment.web.training_forms import SessionForm
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 ALLOWED = ("hr_coordinator", "admin")
@@ -59,12 +61,7 @@ def index() -> str:
     needs = needs_for(cycle) if cycle else []
     sessions = queries.list_training_sessions(db.session)
     now = dt.datetime.now(dt.UTC)
-    planned: dict[str, list[dt.datetime]] = {}
-    for s in sessions:
-        if s.is_scheduled:
-            planned.setdefault(s.module_id, []).append(as_utc(s.starts_at))
     completed = {(email, module) for email, module, _ in queries.completed_modules(db.session)}
-    days = int(current_app.config["TRAINING_PLANNING_DAYS"])
     return render_template(
         "training/index.html",
         cycle=cycle,
@@ -72,8 +69,8 @@ def index() -> str:
         role_labels=ROLE_LABELS,
         domains={d.id: d.name for d in catalogue().rubric.domains},
         modules=catalogue().training,
-        unplanned=unplanned(needs, planned, now, days),
-        days=days,
+        unplanned=needs_without_session(cycle, needs, now) if cycle else [],
+        days=int(current_app.config["TRAINING_PLANNING_DAYS"]),
         completion=completion_by_role(needs, completed),
         upcoming=[(s, local_start(s)) for s in sessions if as_utc(s.starts_at) >= now],
         effect=effect_of_training(cycle),
@@ -98,8 +95,9 @@ def _plan(form: SessionForm, module_id: str) -> SessionPlan:
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @permission_required(*ALLOWED)
 def schedule() -> str | WerkzeugResponse:
-    form = SessionForm(module_id=request.args.get("module"))
+    form = SessionForm(module_id=request.args.get("module"), timezone=_default_timezone())
     form.module_id.choices = [SelectChoice(m.id, m.title) for m in catalogue().training.values()]
+    day = form.offer_timezones()
     if form.validate_on_submit():
         plan = _plan(form, form.module_id.data or "")
         try:
@@ -117,7 +115,13 @@ def schedule() -> str | WerkzeugResponse:
                     "error",
                 )
             return _to(created.id)
-    return render_template("training/session_form.html", form=form)
+    return render_template("training/session_form.html", form=form, day=day)
+
+
+def _default_timezone() -> str:
+    """The zone of the coordinator's last session, else the configured default."""
+    last = queries.last_session_timezone(db.session, current_actor().email)
+    return last or str(current_app.config["TRAINING_DEFAULT_TIMEZONE"])
 
 
 def _in_the_past(plan: SessionPlan) -> bool:
@@ -141,38 +145,97 @@ def _to(training_session_id: int) -> WerkzeugResponse:
 @permission_required(*ALLOWED)
 def training_session(training_session_id: int) -> str:
     training = _training_session(training_session_id)
-    cycle = latest_scored_cycle()
-    assigned = {a.person.email for a in training.attendees}
-    # One line per person, naming every need of theirs that this module covers.
-    suggested: dict[str, list[Need]] = {}
-    for n in needs_for(cycle) if cycle else []:
-        if training.module_id in n.modules and n.email not in assigned:
-            suggested.setdefault(n.email, []).append(n)
+    needs = _needs_covered(training)
+    assigned = {a.person_id for a in training.attendees}
+    free = [p for p in queries.training_candidates(db.session) if p.id not in assigned]
+    not_invited = sum(a.invited_at is None for a in training.attendees)
+    module = catalogue().training[training.module_id]
     return render_template(
         "training/session.html",
         training=training,
         start=local_start(training),
-        module=catalogue().training[training.module_id],
-        suggested=list(suggested.values()),
-        role_labels=ROLE_LABELS,
+        module=module,
+        team_format=module.format == TEAM_FORMAT,
+        needs=needs,
+        # People with a need first (one line each, naming every need the module covers),
+        # then everyone else: executives in role order, then staff by name.
+        suggested=[(p, needs[p.email]) for p in free if p.email in needs],
+        others=sorted((p for p in free if p.email not in needs), key=_team_order),
+        labels={p.id: _who(p) for p in free},
+        not_invited=not_invited,
+        step=next_step(
+            scheduled=training.is_scheduled,
+            assigned=len(training.attendees),
+            not_invited=not_invited,
+            starts_at=as_utc(training.starts_at),
+            now=dt.datetime.now(dt.UTC),
+        ),
+        steps=NextStep,
         domains={d.id: d.name for d in catalogue().rubric.domains},
     )
+
+
+def _needs_covered(training: TrainingSession) -> dict[str, list[Need]]:
+    """Per e-mail address, the needs (latest scored cycle) that this session's module covers."""
+    cycle = latest_scored_cycle()
+    covered: dict[str, list[Need]] = {}
+    for n in needs_for(cycle) if cycle else []:
+        if training.module_id in n.modules:
+            covered.setdefault(n.email, []).append(n)
+    return covered
+
+
+PERMISSION_LABELS = {
+    "admin": "administrator",
+    "committee": "committee member",
+    "hr_coordinator": "HR coordinator",
+    "fact_owner": "fact owner",
+}
+
+
+def _who(person: Person) -> str:
+    """The role label of an executive; for staff, what their account is for."""
+    if person.role:
+        return ROLE_LABELS.get(person.role, person.role)
+    permissions = sorted(person.account.permissions) if person.account else []
+    return ", ".join(PERMISSION_LABELS.get(p, p) for p in permissions) or "staff"
+
+
+def _team_order(person: Person) -> tuple[int, str, str]:
+    rank = ROLES.index(person.role) if person.role in ROLES else len(ROLES)
+    return rank, person.name.casefold(), person.email
 
 
 @bp.route("/sessions/<int:training_session_id>/assign", methods=["POST"])
 @permission_required(*ALLOWED)
 def assign(training_session_id: int) -> WerkzeugResponse:
     training = _training_session(training_session_id)
+    whole_team = "whole_team" in request.form
     try:
-        added = actions.training_sessions.assign(
-            current_actor(), training, request.form.getlist("email")
-        )
+        if whole_team:
+            added = actions.training_sessions.assign_team(current_actor(), training)
+        else:
+            added = actions.training_sessions.assign(
+                current_actor(),
+                training,
+                person_ids=request.form.getlist("person"),
+                emails=request.form.getlist("email"),
+            )
     except ActionError as refused:
+        db.session.rollback()
         flash(refused.message, "error")
     else:
         db.session.commit()
-        flash(f"{len(added)} assigned. Send the invitations when ready.", "success")
+        flash(_assigned_message(len(added), whole_team), "success" if added else "info")
     return _to(training_session_id)
+
+
+def _assigned_message(count: int, whole_team: bool) -> str:
+    if count:
+        return f"{count} assigned. Send the invitations when ready."
+    if whole_team:
+        return "Everyone in the leadership team is already assigned."
+    return "Everyone selected was already assigned: nothing changed."
 
 
 @bp.route("/sessions/<int:training_session_id>/invite", methods=["POST"])
@@ -194,6 +257,7 @@ def edit(training_session_id: int) -> str | WerkzeugResponse:
     form.module_id.choices = [
         SelectChoice(training.module_id, catalogue().training[training.module_id].title)
     ]
+    day = form.offer_timezones()
     if form.validate_on_submit() and training.is_scheduled:
         plan = _plan(form, training.module_id)
         try:
@@ -205,7 +269,7 @@ def edit(training_session_id: int) -> str | WerkzeugResponse:
             db.session.commit()
             flash(f"Session updated; {updated} updated invitation(s) sent.", "success")
             return _to(training_session_id)
-    return render_template("training/session_form.html", form=form, training=training)
+    return render_template("training/session_form.html", form=form, training=training, day=day)
 
 
 def _show_refusal(form: SessionForm, refused: ActionError) -> None:
@@ -217,14 +281,25 @@ def _show_refusal(form: SessionForm, refused: ActionError) -> None:
         form.module_id.errors.append(refused.message)
 
 
-@bp.route("/sessions/<int:training_session_id>/cancel", methods=["POST"])
+@bp.route("/sessions/<int:training_session_id>/cancel", methods=["GET", "POST"])
 @permission_required(*ALLOWED)
-def cancel(training_session_id: int) -> WerkzeugResponse:
+def cancel(training_session_id: int) -> str | WerkzeugResponse:
+    """GET asks for confirmation (saying who will be told); the POST from there cancels."""
     training = _training_session(training_session_id)
-    if training.is_scheduled:
-        sent = actions.training_sessions.cancel(current_actor(), training)
-        db.session.commit()
-        flash(f"Session cancelled; {sent} cancellation(s) sent.", "success")
+    if not training.is_scheduled:
+        return _to(training_session_id)
+    if request.method == "GET":
+        return render_template(
+            "training/cancel.html",
+            training=training,
+            start=local_start(training),
+            module=catalogue().training[training.module_id],
+            invited=[a.person for a in training.attendees if a.invited_at is not None],
+            uninvited=[a.person for a in training.attendees if a.invited_at is None],
+        )
+    sent = actions.training_sessions.cancel(current_actor(), training)
+    db.session.commit()
+    flash(f"Session cancelled; {sent} cancellation{'s' if sent != 1 else ''} sent.", "success")
     return _to(training_session_id)
 
 

@@ -133,7 +133,7 @@ def test_hr_plans_training_and_records_attendance(browser, live_app, live_server
     page.get_by_role("link", name="Schedule a session").click()
     page.get_by_label("Date").fill("2027-02-10")
     page.get_by_label("Start time").fill("10:00")
-    page.get_by_label("Time zone").fill("Europe/Berlin")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_label("Place or video link").fill("Board room")
     page.get_by_label("Facilitator").fill("Dana External")
     page.get_by_role("button", name="Save session").click()

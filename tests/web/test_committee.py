@@ -136,7 +136,9 @@ def test_freezing_stores_scores_and_recomputing_adds_a_version(app):
     two_cycles(app, people=2)
     admin = app.test_client()
     log_in(admin, "admin@example.com")
-    admin.post("/admin/cycles/2026-Q3/status", data={"action": "freeze", "confirmed": "yes"})  # open: refused
+    admin.post(
+        "/admin/cycles/2026-Q3/status", data={"action": "freeze", "confirmed": "yes"}
+    )  # open: refused
     admin.post("/admin/cycles/2026-Q3/status", data={"action": "close", "confirmed": "yes"})
     admin.post("/admin/cycles/2026-Q3/status", data={"action": "freeze", "confirmed": "yes"})
     with app.app_context():

@@ -170,3 +170,14 @@ def test_the_api_reopens_a_closed_cycle_and_refuses_a_frozen_one(app, admin, run
     refused = api.patch(f"/api/v1/cycles/{CYCLE}", json={"status": "open"}, headers=headers)
     assert refused.status_code == 409
     assert refused.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_cycle_page_keeps_someone_deactivated_after_answering(app, admin):
+    start_answering(app, "cio@example.com")
+    with app.app_context():
+        queries.find_person_by_email(db.session, "cio@example.com").account.active = False
+        queries.find_person_by_email(db.session, "ceo@example.com").account.active = False
+        db.session.commit()
+    page = admin.get(f"/admin/cycles/{CYCLE}").get_data(as_text=True)
+    assert "Chris Info" in page and "in progress" in page
+    assert "Casey Chief" not in page  # deactivated before answering: not asked any more

@@ -83,8 +83,8 @@ def test_numbers_and_dates_are_mapped_to_their_band(people):
     [
         ({"number": "150"}, "between 0 and 100"),
         ({"number": "ten"}, "Enter a number"),
-        ({"number": "50", "category": "all"}, "exactly one value"),
-        ({}, "exactly one value"),
+        ({"number": "50", "category": "all"}, "keep one and clear the other"),
+        ({}, "Enter a number or choose a band"),
     ],
     ids=["out-of-range", "not-a-number", "two-values", "nothing"],
 )
@@ -260,6 +260,7 @@ def test_xlsx_export_neutralises_formulas_in_every_sheet(bad_cycle):
         "Beliefs and facts",
         "By role",
         "By fact",
+        "Reported facts",
         "Comments to the committee",
     ]
     for sheet in book.worksheets:
@@ -276,8 +277,11 @@ def test_xlsx_export_neutralises_formulas_in_every_sheet(bad_cycle):
 
 def test_json_export_has_the_api_shape(bad_cycle):
     body = bad_cycle.get(f"/gaps/{CYCLE}/export.json").get_json()
-    # the API's gap shape, and the comments written to the committee (GET …/comments's shape)
-    assert set(body) == {"pairs", "by_role", "comments"}
+    # the API's gap shape, the reported facts, and the comments written to the committee
+    # (GET …/comments's shape)
+    assert set(body) == {"pairs", "by_role", "facts", "comments"}
+    assert body["facts"]["backup_restore_test"]["evidence"] == '=HYPERLINK("x")'
+
     assert set(body["pairs"][0]) == {"email", "role", "item", "fact", "belief", "actual", "class"}
     assert body["by_role"]["ceo"]["optimistic"] == len(BAD)
     assert set(body["by_role"]["ceo"]) == {

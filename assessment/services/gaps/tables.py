@@ -37,18 +37,26 @@ FACT_COLUMNS = (
 
 
 def gap_tables(
-    report: GapReport, facts: Mapping[str, Fact], role_labels: Mapping[str, str]
+    report: GapReport,
+    facts: Mapping[str, Fact],
+    role_labels: Mapping[str, str],
+    notes: Mapping[str, str] | None = None,
 ) -> list[Table]:
-    """Three tables: every belief against its fact, the summary by role, and by fact."""
+    """Three tables: every belief against its fact, the summary by role, and by fact. With
+    ``notes`` (the fact owners' notes by fact id), each belief row carries its fact's note."""
 
     def label(role: str) -> str:
         return role_labels.get(role, role)
 
+    def pair(p: Pair) -> tuple[Cell, ...]:
+        row = _pair_row(p, facts[p.fact_id], label(p.role))
+        return row if notes is None else (*row, notes.get(p.fact_id, ""))
+
     return [
         Table(
             "Beliefs and facts",
-            PAIR_COLUMNS,
-            tuple(_pair_row(p, facts[p.fact_id], label(p.role)) for p in report.pairs),
+            PAIR_COLUMNS if notes is None else (*PAIR_COLUMNS, "fact note"),
+            tuple(pair(p) for p in report.pairs),
         ),
         Table(
             "By role",
