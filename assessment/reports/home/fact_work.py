@@ -37,11 +37,12 @@ def fact_owner_cards(
             "facts",
             f"Your facts for {newest.id}",
             (
-                f"Your fact for {newest.id} is reported."
+                f"Your fact for {newest.id} is reported. You can still correct it"
                 if len(facts) == 1
-                else f"All {len(facts)} of your facts for {newest.id} are reported."
+                else f"All {len(facts)} of your facts for {newest.id} are reported. You can "
+                "still correct them"
             )
-            + " You can still correct them until the cycle is frozen.",
+            + " until the cycle is frozen.",
             primary=_report(newest),
             needs_action=False,
         )
