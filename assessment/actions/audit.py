@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from assessment import queries
@@ -66,6 +66,15 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
     (empty outside a request) tells web and API apart.
     """
     key = _key()
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite ignores FOR UPDATE, and reads outside a write transaction: two processes (or
+        # threads) could both read head N and both append entry N + 1, the second failing with
+        # a 500. A write first takes the database's write lock (waiting for the other writer),
+        # so the head read below is the latest and stays so until this commits.
+        db.session.execute(
+            update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count),
+            execution_options={"synchronize_session": False},  # nothing changes
+        )
     head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
     if head is None:
         head = AuditHead(id=1, count=0, last_hash=GENESIS)
@@ -74,7 +83,9 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
         # Refusing to write would stop the whole app; the anchor keeps the evidence, and the
         # log says when the bad head was overwritten.
         current_app.logger.warning(
-            "audit head (entry %s) carries no valid MAC; appending after it anyway", head.count
+            "audit head (entry %s) carries no valid MAC (edited, or written by a server with "
+            "another SECRET_KEY: every server must share one); appending after it anyway",
+            head.count,
         )
     entry = AuditEntry(
         id=head.count + 1,

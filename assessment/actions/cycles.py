@@ -97,12 +97,14 @@ def change_status(
         queries.open_cycle(db.session, cycle, forms_to_pin(cycle, applicable))
     elif step is Transition.CLOSE:
         cycle.closed_at = dt.datetime.now(dt.UTC)
-        # Who had completed which training, frozen now: the training effect of this cycle is
-        # computed from this record, never from attendance edited later (F-01).
-        cycle.training_at_close = [
-            [email, module, start.isoformat()]
-            for email, module, start in queries.completed_modules(db.session)
-        ]
+        # Who had completed which training, frozen at the first close: the training effect
+        # of this cycle is computed from this record, never from attendance edited later
+        # (F-01), not even between a reopening and the next close.
+        if cycle.training_at_close is None:
+            cycle.training_at_close = [
+                [email, module, start.isoformat()]
+                for email, module, start in queries.completed_modules(db.session)
+            ]
     elif step in (Transition.FREEZE, Transition.RECOMPUTE):
         version = _store_reports(cycle, _person(actor))
     cycle.status = after
@@ -115,8 +117,10 @@ def change_status(
 
 
 def _reopen(cycle: Cycle, closes: dt.date | None, reason: str) -> dict[str, object]:
-    """Take answers again: the close-time records are dropped (the next close makes them
-    anew) and the closing date moves when asked to. Returns what the audit should keep."""
+    """Take answers again, until the closing date given. The training record taken at the
+    first close stays: redoing it after editing attendance would let the committee compare
+    two views of the training effect and single someone out (F-01). Returns what the audit
+    should keep."""
     if problem := text_problem(reason):
         raise Invalid(f"reason: {problem}", {"reason": problem})
     new_closes = closes or cycle.closes
@@ -132,7 +136,6 @@ def _reopen(cycle: Cycle, closes: dt.date | None, reason: str) -> dict[str, obje
         details["closes"] = {"from": cycle.closes.isoformat(), "to": new_closes.isoformat()}
         cycle.closes = new_closes
     cycle.closed_at = None
-    cycle.training_at_close = None
     return details
 
 

@@ -84,13 +84,15 @@ def report_facts(
     evidence_url: str = "",
     attachment: Upload | None = None,
     keep_attachment: bool = False,
+    keep_link: bool = False,
 ) -> dict[str, FactEntry]:
     """Add a new revision of each fact (earlier revisions stay); all or nothing.
 
     ``errors`` of a refusal are keyed by fact id, by the field at fault (``as_of``,
     ``evidence``, ``evidence_url``, ``attachment``, ``note``), or ``reason`` when the report
     was attested and the change gives no reason. ``keep_attachment``: a fact given no new file
-    keeps the file of its current version.
+    keeps the file of its current version; ``keep_link``: given no link, it keeps its current
+    one (the API, which carries neither, must not drop what the web form attached).
     """
     if cycle.is_frozen:
         raise Conflict(f"Cycle {cycle.id} is frozen; its facts cannot change.")
@@ -114,9 +116,14 @@ def report_facts(
     person = _person(actor, "Facts are reported by a person; this account has none.")
     if attachment is not None and stored is not None:
         evidence_files.store(stored.sha256, attachment.data)
-    current = queries.current_fact_values(db.session, cycle.id) if keep_attachment else {}
+    keep_any = keep_attachment or keep_link
+    current = queries.current_fact_values(db.session, cycle.id) if keep_any else {}
     for fact_id, entry in entries.items():
-        kept = stored or (_attachment_of(current[fact_id]) if fact_id in current else None)
+        earlier = current.get(fact_id)
+        kept = stored or (_attachment_of(earlier) if earlier and keep_attachment else None)
+        link = clean_text(evidence_url) or (
+            (earlier.evidence_url or "") if earlier and keep_link else ""
+        )
         queries.add_fact_value(
             db.session,
             cycle.id,
@@ -128,7 +135,7 @@ def report_facts(
             note=clean_text(note),
             reason=reason,
             person=person,
-            evidence_url=clean_text(evidence_url),
+            evidence_url=link,
             attachment=kept,
         )
         audit.record(

@@ -160,10 +160,14 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(account: Account) -> str:
-    """Changes whenever the password or the session version does. Keyed, so that the token
-    (readable by whoever holds it) tells nothing about the password hash."""
+    """Changes whenever the password, the session version or the e-mail address does (a
+    link mailed to a mistyped address must die when the address is corrected). Keyed, so
+    that the token (readable by whoever holds it) tells nothing about the password hash."""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    material = f"{account.id}:{account.session_version or 0}:{account.password_hash}"
+    material = (
+        f"{account.id}:{account.session_version or 0}:{account.password_hash}:"
+        f"{account.person.email}"
+    )
     return hmac.new(key, material.encode(), hashlib.sha256).hexdigest()[:32]
 
 

@@ -121,9 +121,11 @@ def _apply(actor: Actor, person: Person, details: Details, **context: object) ->
         return []
     if ADMIN in before.permissions and ADMIN not in details.permissions:
         _keep_an_administrator(actor, person, deactivating=False)
-    if "role" in changed and (cycle_id := queries.drafts_in_open_cycles(db.session).get(person.id)):
+    if "role" in changed and (cycle_id := queries.answering_cycles(db.session).get(person.id)):
         raise Invalid(role_locked(cycle_id), {"role": role_locked(cycle_id)})
     person.email, person.name, person.role = details.email, details.name, details.role
+    if "email" in changed:
+        _forget_links_to_the_old_address(person)
     if "permissions" in changed:
         queries.set_permissions(
             db.session, queries.ensure_account(db.session, person), details.permissions
@@ -137,6 +139,16 @@ def _apply(actor: Actor, person: Person, details: Details, **context: object) ->
         **context,
     )
     return list(changed)
+
+
+def _forget_links_to_the_old_address(person: Person) -> None:
+    """A corrected address often means the old one belonged to someone else (a typo, a
+    former employer): the links mailed there must stop signing anyone in. Password links
+    carry the address in their fingerprint; invitation links are forgotten here and the
+    person's sessions end (a reminder sends a new link to the new address)."""
+    queries.revoke_invitation_links(db.session, person)
+    if person.account is not None:
+        person.account.session_version = (person.account.session_version or 0) + 1
 
 
 def _plain(value: object) -> object:
@@ -270,7 +282,7 @@ def preview_roster(actor: Actor, text: str) -> RosterPreview:
 
 
 def _stored() -> dict[str, Stored]:
-    drafts = queries.drafts_in_open_cycles(db.session)
+    drafts = queries.answering_cycles(db.session)
     return {
         p.email: Stored(
             p.name,

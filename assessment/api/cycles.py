@@ -169,6 +169,9 @@ def put_facts(cycle: str, payload: s.FactsIn) -> Any:
             evidence=payload.evidence,
             note=payload.note,
             reason=payload.reason,
+            # The API carries no file or link: what the web form attached stays.
+            keep_attachment=True,
+            keep_link=True,
         )
     except Invalid as error:
         raise refused(error, field_prefix="facts.", body_fields=FACTS_BODY_FIELDS) from error

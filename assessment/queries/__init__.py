@@ -9,9 +9,9 @@ from assessment.queries.accounts import (
     STATUSES,
     SessionAccount,
     active_administrators,
+    answering_cycles,
     count_accounts,
     create_person_with_account,
-    drafts_in_open_cycles,
     ensure_account,
     executives,
     find_account_by_email,
@@ -55,6 +55,7 @@ from assessment.queries.invitations import (
     get_or_create_invitation,
     invitations_in_cycle,
     mark_invitation_completed,
+    revoke_invitation_links,
 )
 from assessment.queries.mail import list_mail, mail_to
 from assessment.queries.regimes import regime_settings, set_regime_settings
@@ -109,7 +110,7 @@ from assessment.queries.training import (
 __all__ = [
     "STATUSES",
     "active_administrators",
-    "drafts_in_open_cycles",
+    "answering_cycles",
     "search_people",
     "set_permissions",
     "count_stashes",
@@ -184,6 +185,7 @@ __all__ = [
     "respondent_state",
     "response_statuses",
     "responses_in_cycle",
+    "revoke_invitation_links",
     "revoke_token",
     "save_answers",
     "save_answers_by_id",

@@ -15,7 +15,6 @@ from assessment.models import (
     CycleStatus,
     Person,
     Response,
-    ResponseStatus,
 )
 from assessment.queries.session import AnySession
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
@@ -218,12 +217,14 @@ def set_permissions(session: AnySession, account: Account, permissions: tuple[st
     session.flush()
 
 
-def drafts_in_open_cycles(session: AnySession) -> dict[int, str]:
-    """Person id → the open cycle in which they have started answering and not submitted.
-    Their questionnaire follows their role, so the role must not change under them."""
+def answering_cycles(session: AnySession) -> dict[int, str]:
+    """Person id → a cycle, not yet frozen, in which they have answers (started or
+    submitted). Their questionnaire and their place in that cycle's reports follow their
+    role, so the role must not change until the cycle is frozen."""
     rows = session.execute(
         select(Response.person_id, Response.cycle_id)
         .join(Cycle, Cycle.id == Response.cycle_id)
-        .where(Cycle.status == CycleStatus.OPEN, Response.status != ResponseStatus.SUBMITTED)
+        .where(Cycle.status.in_((CycleStatus.OPEN, CycleStatus.CLOSED)))
+        .order_by(Cycle.opens)
     )
     return {person_id: cycle_id for person_id, cycle_id in rows}

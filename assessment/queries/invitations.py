@@ -48,3 +48,17 @@ def mark_invitation_completed(session: AnySession, person_id: int, cycle_id: str
 def invitations_in_cycle(session: AnySession, cycle_id: str) -> list[Invitation]:
     """Every invitation record of the cycle."""
     return list(session.scalars(select(Invitation).where(Invitation.cycle_id == cycle_id)))
+
+
+def revoke_invitation_links(session: AnySession, person: Person) -> int:
+    """Forget every invitation link issued to the person (links are checked against these
+    hashes, so they stop working); returns how many there were."""
+    tokens = session.scalars(
+        select(InvitationToken)
+        .join(Invitation, Invitation.id == InvitationToken.invitation_id)
+        .where(Invitation.person_id == person.id)
+    ).all()
+    for token in tokens:
+        session.delete(token)
+    session.flush()
+    return len(tokens)

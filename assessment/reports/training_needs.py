@@ -23,7 +23,7 @@ from assessment.services.training.needs import (
     PersonLevels,
     completion_by_role,
     training_needs,
-    unplanned,
+    unserved,
 )
 
 
@@ -52,26 +52,25 @@ def needs_without_session(
     cycle: Cycle, needs: Sequence[Need] | None = None, now: dt.datetime | None = None
 ) -> list[Need]:
     """The needs the HR coordinator still has to act on, by one rule for the planner, the
-    home page and the committee: no session of a fitting module starts within the planning
-    window (``TRAINING_PLANNING_DAYS``), and the person has not completed a fitting module
-    since the cycle opened. Training completed before the cycle that measured the need did
-    not close it, so it does not count; a session held long ago is not a plan."""
+    home page and the committee: the person is neither assigned to a session of a fitting
+    module starting within the planning window (``TRAINING_PLANNING_DAYS``) nor has
+    completed a fitting module since the cycle opened. A session nobody with the need is
+    assigned to is not a plan for them; training completed before the cycle that measured
+    the need did not close it."""
     now = now or dt.datetime.now(dt.UTC)
-    planned: dict[str, list[dt.datetime]] = {}
-    for session in queries.list_training_sessions(db.session):
-        if session.is_scheduled:
-            planned.setdefault(session.module_id, []).append(as_utc(session.starts_at))
-    trained_since = {
+    horizon = now + dt.timedelta(days=int(current_app.config["TRAINING_PLANNING_DAYS"]))
+    served = {
+        (attendee.person.email, session.module_id)
+        for session in queries.list_training_sessions(db.session)
+        if session.is_scheduled and now <= as_utc(session.starts_at) <= horizon
+        for attendee in session.attendees
+    }
+    served |= {
         (email, module)
         for email, module, start in queries.completed_modules(db.session)
         if as_utc(start).date() >= cycle.opens
     }
-    days = int(current_app.config["TRAINING_PLANNING_DAYS"])
-    return [
-        need
-        for need in unplanned(needs_for(cycle) if needs is None else needs, planned, now, days)
-        if not any((need.email, module) in trained_since for module in need.modules)
-    ]
+    return unserved(needs_for(cycle) if needs is None else needs, served)
 
 
 def latest_scored_cycle() -> Cycle | None:

@@ -317,7 +317,7 @@ def test_plan_refuses_a_role_change_while_the_person_answers_a_cycle():
     stored = {**STORED, "ceo@example.com": Stored("Casey Chief", "ceo", (), answering="2026-Q4")}
     (planned,) = plan(HEADER + "ceo@example.com,Casey Chief,cio,\n", stored)
     assert planned.outcome == Outcome.ERROR
-    assert "started answering cycle 2026-Q4" in planned.errors[0]
+    assert "answers in cycle 2026-Q4 are asked and reported" in planned.errors[0]
     (planned,) = plan(HEADER + "ceo@example.com,Casey C.,ceo,\n", stored)
     assert planned.outcome == Outcome.CHANGED  # the name may change
 

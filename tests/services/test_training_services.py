@@ -18,7 +18,7 @@ from assessment.services.training.needs import (
     PersonLevels,
     completion_by_role,
     training_needs,
-    unplanned,
+    unserved,
 )
 from assessment.services.trends.paired_change import PersonScores
 
@@ -48,15 +48,14 @@ def test_needs_from_a_table_of_levels():
     ]
 
 
-def test_unplanned_and_completion():
+def test_unserved_and_completion():
     needs = [
         Need("a@x", "A", "ceo", "D1", "L1", ("m1",)),
         Need("b@x", "B", "cio", "D3", "L2", ("m2", "m3")),
     ]
-    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    planned = {"m1": [now + dt.timedelta(days=10)], "m3": [now + dt.timedelta(days=90)]}
-    assert unplanned(needs, planned, now, within_days=60) == [needs[1]]
-    assert unplanned(needs, planned, now, within_days=120) == []
+    assert unserved(needs, {("a@x", "m1")}) == [needs[1]]
+    assert unserved(needs, {("a@x", "m1"), ("b@x", "m3")}) == []
+    assert unserved(needs, {("b@x", "m1"), ("a@x", "m2")}) == needs  # someone else's module
     completion = completion_by_role(needs, {("b@x", "m3")})
     assert [(r.role, r.needs, r.completed, r.share) for r in completion] == [
         ("ceo", 1, 0, 0.0),

@@ -181,3 +181,20 @@ def test_the_cycle_page_keeps_someone_deactivated_after_answering(app, admin):
     page = admin.get(f"/admin/cycles/{CYCLE}").get_data(as_text=True)
     assert "Chris Info" in page and "in progress" in page
     assert "Casey Chief" not in page  # deactivated before answering: not asked any more
+
+
+def test_reopening_keeps_the_training_record_of_the_first_close(app, admin):
+    change(admin, "close", confirmed="yes")
+    with app.app_context():
+        cycle = queries.get_cycle(db.session, CYCLE)
+        cycle.training_at_close = [["ceo@example.com", "exec-asking-questions", "2026-10-01"]]
+        db.session.commit()
+    later = (TODAY + dt.timedelta(days=9)).isoformat()
+    change(admin, "reopen", confirmed="yes", **{"reopen-closes": later})
+    change(admin, "close", confirmed="yes")
+    with app.app_context():
+        cycle = queries.get_cycle(db.session, CYCLE)
+        assert cycle.status == "closed"
+        assert cycle.training_at_close == [
+            ["ceo@example.com", "exec-asking-questions", "2026-10-01"]
+        ]

@@ -462,3 +462,20 @@ def test_strangers_get_no_larger_limit(app_factory):
     response = post(app.test_client(), file=("a.pdf", body))
     assert response.status_code == 413
     assert "Too large" in response.text and "fact-entry" not in response.text
+
+
+def test_an_api_update_keeps_the_file_and_link_the_web_form_attached(people, runner):
+    it = as_user(people, "it@example.com")
+    link = "https://docs.example.com/mdm-export"
+    assert post(it, file=("mdm.pdf", PDF), evidence_url=link).status_code == 302
+    token = runner.invoke(args=["tokens", "create", "it@example.com"]).output.splitlines()[-1]
+    api = people.test_client().put(
+        f"/api/v1/cycles/{CYCLE}/facts",
+        json={"facts": {"mfa_remote_access": "no"}, "evidence": "MDM export, later"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api.status_code == 200, api.get_data(as_text=True)
+    first, second = stored(people)
+    assert (second.category, second.evidence) == ("no", "MDM export, later")
+    assert second.attachment_sha256 == first.attachment_sha256 == hashlib.sha256(PDF).hexdigest()
+    assert second.evidence_url == first.evidence_url == link

@@ -417,3 +417,15 @@ def test_nothing_is_stored_when_refused(people):
     post(it, "patch_latency_critical", number="20", number_before="", category="under_15")
     with people.app_context():
         assert db.session.scalar(select(func.count()).select_from(FactValue)) == 0
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"),
+    [(dt.date.min, dt.date(2026, 12, 31)), (dt.date(2026, 10, 1), dt.date.max)],
+    ids=["opens-year-1", "closes-year-9999"],
+)
+def test_as_of_window_holds_at_the_ends_of_the_calendar(opens, closes):
+    from assessment.services.facts.as_of import as_of_window
+
+    window = as_of_window("X", opens, closes, dt.date(2026, 12, 7), days_before=92, days_after=31)
+    assert window.earliest <= opens and window.latest == dt.date(2026, 12, 7)

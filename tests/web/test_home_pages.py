@@ -582,9 +582,9 @@ def test_home_hr_sees_needs_without_a_session_by_module(app, needs_state):
     shown_counts = [int(re.findall(r" (\d+) (?:person|people): ", line)[0]) for line in shown.lines]
     assert shown_counts == sorted(shown_counts, reverse=True)  # most people first
 
-    # a scheduled session of one fitting module serves each need it fits
+    # a coming session of one fitting module serves the needs of the people assigned to it
     with app.app_context():
-        queries.add_training_session(
+        training = queries.add_training_session(
             db.session,
             uid="t-1@test",
             module_id=first_module,
@@ -596,7 +596,15 @@ def test_home_hr_sees_needs_without_a_session_by_module(app, needs_state):
             facilitator="Facilitator",
         )
         db.session.commit()
+    assert len(
+        card(home(app, "training@example.com"), f"Training needs with no session, {CYCLE}").lines
+    ) == len(by_module)  # nobody assigned yet: no plan
     served = {n for n in needs_state if first_module in n.modules}
+    with app.app_context():
+        training = db.session.merge(training)
+        people = [queries.find_person_by_email(db.session, n.email) for n in served]
+        queries.assign_attendees(db.session, training, people)
+        db.session.commit()
     left = _people_by_module([n for n in needs_state if n not in served])
     shown = card(home(app, "training@example.com"), f"Training needs with no session, {CYCLE}")
     assert len(shown.lines) == len(left)

@@ -14,7 +14,14 @@ from assessment import actions, queries
 from assessment.actions import SYSTEM, Conflict, Forbidden
 from assessment.extensions import db
 from assessment.models import Account, AuditEntry, Mail, Person
-from tests.conftest import PASSWORD, add_user, log_in, open_test_cycle
+from tests.conftest import (
+    PASSWORD,
+    add_user,
+    complete_answers,
+    log_in,
+    open_test_cycle,
+    submit_answers,
+)
 
 CYCLE = "2026-Q4"
 ROSTER = (
@@ -374,7 +381,7 @@ def test_a_role_cannot_change_while_the_person_is_answering(app, admin):
     pid = person_id(app, "ceo@example.com")
     data = {"email": "ceo@example.com", "name": "Casey Chief", "role": "cio"}
     html = admin.post(f"/admin/people/{pid}", data=data).get_data(as_text=True)
-    assert "has started answering cycle 2026-Q4" in html
+    assert "answers in cycle 2026-Q4 are asked and reported" in html
     with app.app_context():
         assert db.session.get(Person, pid).role == "ceo"
 
@@ -661,3 +668,47 @@ def test_import_preview_escapes_what_the_file_holds(app, admin):
     assert "<img src=x" not in html and "<script>alert(1)</script>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "Unknown role “&lt;script&gt;alert(1)&lt;/script&gt;”" in html
+
+
+def test_a_role_cannot_change_until_the_cycle_of_a_submitted_answer_is_frozen(app, admin):
+    open_test_cycle(app, CYCLE)
+    submit_answers(app, "ceo@example.com", complete_answers("ceo"))
+    pid = person_id(app, "ceo@example.com")
+    data = {"email": "ceo@example.com", "name": "Casey Chief", "role": "cio"}
+    with app.app_context():
+        actions.cycles.change_status(SYSTEM, queries.get_cycle(db.session, CYCLE), "close")
+        db.session.commit()
+    html = admin.post(f"/admin/people/{pid}", data=data).get_data(as_text=True)
+    assert "answers in cycle 2026-Q4 are asked and reported" in html
+    with app.app_context():
+        assert db.session.get(Person, pid).role == "ceo"
+        actions.cycles.change_status(SYSTEM, queries.get_cycle(db.session, CYCLE), "freeze")
+        db.session.commit()
+    assert admin.post(f"/admin/people/{pid}", data=data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Person, pid).role == "cio"
+
+
+def test_correcting_an_address_kills_the_links_mailed_to_the_old_one(app, admin):
+    open_test_cycle(app, CYCLE)
+    pid = person_id(app, "ceo@example.com")
+    with app.test_request_context():
+        person = db.session.get(Person, pid)
+        invitation = queries.get_or_create_invitation(
+            db.session, person, queries.get_cycle(db.session, CYCLE)
+        )
+        invitation_link = actions.invitations.issue_link(invitation)
+        actions.password_reset.send_link(SYSTEM, person.account, welcome=True)
+        db.session.commit()
+        reset_link = re.search(r"http://assessment\.test(/reset/\S+)", outbox_body(app)).group(1)
+    invitation_path = invitation_link.replace("http://assessment.test", "")
+    assert app.test_client().get(reset_link).status_code == 200
+    data = {"email": "casey@example.com", "name": "Casey Chief", "role": "ceo"}
+    assert admin.post(f"/admin/people/{pid}", data=data).status_code == 302
+    assert app.test_client().get(reset_link).status_code == 410
+    assert app.test_client().get(invitation_path).status_code == 404
+
+
+def outbox_body(app) -> str:
+    with app.app_context():
+        return db.session.scalars(select(Mail).order_by(Mail.id.desc())).first().body

@@ -1,6 +1,7 @@
 """One rule for "a need with no session", shared by the planner, the HR home page and the
-committee view: a session of a fitting module coming up within the planning window, or a
-fitting module completed since the cycle opened, serves a need; anything else does not."""
+committee view: being assigned to a session of a fitting module coming up within the planning
+window, or having completed a fitting module since the cycle opened, serves a person's need;
+anything else (a session nobody with the need is assigned to) does not."""
 
 from __future__ import annotations
 
@@ -31,15 +32,18 @@ def days_from_today(days: int) -> str:
     return (TODAY + dt.timedelta(days=days)).isoformat()
 
 
-def test_a_session_within_the_planning_window_serves_a_need_and_a_later_one_does_not(
+def test_an_assignment_within_the_planning_window_serves_a_need_and_nothing_less_does(
     app,
     planner,  # noqa: F811
 ):
     need, module = a_need_and_its_module(app)
     assert need in open_needs(app)
-    new_session(planner, module, date=days_from_today(200))
+    far = new_session(planner, module, date=days_from_today(200))
+    planner.post(f"/training/sessions/{far}/assign", data={"email": [need[0]]})
     assert need in open_needs(app)  # 200 days ahead is not a plan for this quarter
-    new_session(planner, module, date=days_from_today(10))
+    near = new_session(planner, module, date=days_from_today(10))
+    assert need in open_needs(app)  # a session, but the person is not on it
+    planner.post(f"/training/sessions/{near}/assign", data={"email": [need[0]]})
     assert need not in open_needs(app)
     page = planner.get("/training/").get_data(as_text=True)
     section = page.split("Needs with no session in the next", 1)[1].split("<h2>", 1)[0]

@@ -89,8 +89,8 @@ def _needs_card(sessions: Sequence[TrainingSession]) -> Card:
     by_module = unserved_by_module(cycle, needs)
     if not by_module:
         served = (
-            f"{count(len(needs), 'training need', 'training needs')}, each with a session "
-            "coming up or completed since the quarter opened."
+            f"{count(len(needs), 'training need', 'training needs')}, each person assigned "
+            "to a coming session or trained since the quarter opened."
         )
         return Card(
             "training",
@@ -111,8 +111,8 @@ def _needs_card(sessions: Sequence[TrainingSession]) -> Card:
     return Card(
         "training",
         f"Training needs with no session, {cycle.id}",
-        "No session of a module that fits is coming up in the planning window, and the "
-        "people have not completed one since the quarter opened.",
+        "These people are not assigned to a coming session of a module that fits, and have "
+        "not completed one since the quarter opened.",
         lines,
         primary=_schedule(first, f"Schedule “{_title(first)}”"),
         secondary=(planner,),

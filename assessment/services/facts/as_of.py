@@ -59,12 +59,20 @@ def as_of_window(
     today. (Before a cycle comes near, the window is empty: nothing can describe it yet.)"""
     return AsOfWindow(
         cycle_id=cycle_id,
-        earliest=opens - dt.timedelta(days=days_before),
-        latest=min(closes + dt.timedelta(days=days_after), today),
+        earliest=_shifted(opens, -days_before),
+        latest=min(_shifted(closes, days_after), today),
         days_before=days_before,
         days_after=days_after,
         today=today,
     )
+
+
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, held at the calendar's ends (a cycle may be dated 9999)."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
 
 
 def default_as_of(closes: dt.date, today: dt.date) -> dt.date:

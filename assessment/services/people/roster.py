@@ -288,8 +288,8 @@ def _plan_row(row: RosterRow, now: Stored | None, roles: Mapping[str, str]) -> P
 def role_locked(cycle_id: str) -> str:
     """Why a person's role cannot change while they answer ``cycle_id``."""
     return (
-        f"This person has started answering cycle {cycle_id} with their current role's "
-        "questionnaire: change the role after they submit or the cycle closes."
+        f"This person's answers in cycle {cycle_id} are asked and reported under their "
+        f"current role: change the role once {cycle_id} is frozen."
     )
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from assessment.services.content.definitions import TEAM_FORMAT, Rubric, TrainingModule
@@ -86,20 +85,14 @@ def training_needs(
     return sorted(needs, key=lambda n: (n.name, rubric.domain_ids.index(n.domain)))
 
 
-def unplanned(
-    needs: Sequence[Need],
-    planned: Mapping[str, Sequence[dt.datetime]],
-    now: dt.datetime,
-    within_days: int,
-) -> list[Need]:
-    """Needs none of whose modules has a session starting within ``within_days`` of ``now``."""
-    horizon = now + dt.timedelta(days=within_days)
+def unserved(needs: Sequence[Need], served: Set[tuple[str, str]]) -> list[Need]:
+    """Needs for which none of the fitting modules is served for that person; ``served``
+    holds (e-mail, module id) pairs: the person is assigned to a coming session of the
+    module, or has completed it since the need was measured."""
     return [
         need
         for need in needs
-        if not any(
-            now <= start <= horizon for module in need.modules for start in planned.get(module, ())
-        )
+        if not any((need.email, module) in served for module in need.modules)
     ]
 
 
