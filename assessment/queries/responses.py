@@ -8,14 +8,26 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Text, bindparam, cast, exists, insert, inspect, literal, select, update
+from sqlalchemy import (
+    Text,
+    bindparam,
+    cast,
+    exists,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 
-from assessment.models import Answer, Cycle, Person, Response, ResponseStatus
+from assessment.models import Account, Answer, Cycle, Person, Response, ResponseStatus
 from assessment.queries.session import AnySession
+from assessment.services.content.definitions import ROLES
 
 
 def get_response(session: AnySession, person_id: int, cycle_id: str) -> Response | None:
@@ -296,6 +308,27 @@ def submitted_emails(session: AnySession, cycle_id: str) -> set[str]:
             .where(Response.cycle_id == cycle_id, Response.status == ResponseStatus.SUBMITTED)
         )
     )
+
+
+def executives_not_submitted(session: AnySession, cycle_id: str, roles: Iterable[str]) -> list[str]:
+    """Names of the active people with one of ``roles`` who have not submitted in the cycle,
+    in the order of ``executives`` (role order, then name). Read as plain rows and filtered in
+    the database: freezing a cycle of 100,000 people must not load every person as an object."""
+    submitted = exists().where(
+        Response.person_id == Person.id,
+        Response.cycle_id == cycle_id,
+        Response.status == ResponseStatus.SUBMITTED,
+    )
+    rows = session.execute(
+        select(Person.role, Person.name)
+        .outerjoin(Account, Account.person_id == Person.id)
+        .where(
+            Person.role.in_(sorted(set(roles))),
+            or_(Account.id.is_(None), Account.active.is_(True)),
+            ~submitted,
+        )
+    ).all()
+    return [name for _, name in sorted(rows, key=lambda r: (ROLES.index(r[0]), r[1]))]
 
 
 def has_submissions(session: AnySession, cycle_id: str) -> bool:

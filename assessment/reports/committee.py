@@ -100,14 +100,9 @@ def open_actions(cycle: Cycle, report: GapReport) -> list[str]:
         )
     elif missing:
         actions.append(f"{len(missing)} fact(s) not reported yet: {', '.join(missing)}.")
-    submitted = queries.submitted_emails(db.session, cycle.id)
-    pending = [
-        p.name
-        for p in queries.executives(db.session)
-        if cycle.pinned_for(p.role or "")
-        and p.email not in submitted
-        and not _submitted(p.id, cycle.id)
-    ]
+    pending = queries.executives_not_submitted(
+        db.session, cycle.id, [pin.role for pin in cycle.pinned]
+    )
     if pending:
         actions.append(f"Not yet submitted: {', '.join(pending)}.")
     return actions
@@ -144,8 +139,3 @@ def unplanned_training(cycle: Cycle) -> str:
         "1 training need has" if len(open_needs) == 1 else f"{len(open_needs)} training needs have"
     )
     return f"{count} no session planned: {shown}. Ask the HR training coordinator to plan one."
-
-
-def _submitted(person_id: int, cycle_id: str) -> bool:
-    response = queries.get_response(db.session, person_id, cycle_id)
-    return response is not None and response.is_submitted

@@ -7,8 +7,9 @@ from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle
 from assessment.reports.cycle_inputs import cycle_answers
-from assessment.services.gaps.analysis import BeliefTable, analyse_belief_table
-from assessment.services.gaps.report import Belief, GapReport
+from assessment.reports.frozen import stored_pairs
+from assessment.services.gaps.analysis import analyse_belief_table
+from assessment.services.gaps.report import GapReport
 from assessment.services.scoring.answer_matrix import CycleAnswers
 
 
@@ -27,22 +28,7 @@ def gap_report_of(cycle: Cycle, answers: CycleAnswers | None = None) -> GapRepor
     snapshot = queries.latest_snapshot(db.session, cycle.id) if cycle.is_frozen else None
     if snapshot is None:
         return cycle_gap_report(cycle.id, answers)
-    gaps = snapshot.payload["gaps"]
-    assert isinstance(gaps, dict)
-    pairs = gaps["pairs"]
-    names = queries.names_by_email(db.session, {p["email"] for p in pairs})
-    beliefs = BeliefTable.from_beliefs(
-        Belief(
-            p["email"],
-            names.get(p["email"], p["email"]),
-            p["role"],
-            p["item"],
-            p["fact"],
-            p["belief"],
-        )
-        for p in pairs
-    )
-    actual = {p["fact"]: p["actual"] for p in pairs}
+    beliefs, actual = stored_pairs(snapshot)
     return analyse_belief_table(beliefs, catalogue().facts, actual)
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from assessment import queries
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle
 from assessment.reports.cycle_inputs import cycle_answers
+from assessment.reports.frozen import stored_scores
 from assessment.services.content.definitions import Questionnaire
 from assessment.services.scoring.answer_matrix import CycleAnswers
 from assessment.services.scoring.people import ScoredPeople, ScoredPerson, score_answers
@@ -42,8 +42,7 @@ def scores_of(cycle: Cycle, answers: CycleAnswers | None = None) -> Sequence[Sco
     if cycle.is_frozen:
         snapshot = queries.latest_snapshot(db.session, cycle.id)
         if snapshot is not None:
-            rows: list[dict[str, Any]] = snapshot.payload["scores"]  # type: ignore[assignment]
-            return [ScoredPerson(**row) for row in rows]
+            return stored_scores(snapshot)
     return score_cycle(cycle.id, answers=answers)
 
 

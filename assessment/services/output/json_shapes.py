@@ -22,10 +22,15 @@ def gaps_json(report: GapReport) -> dict[str, Any]:
             }
             for p in report.pairs
         ],
-        "by_role": {
-            role: {**s.counts, "kappa": s.kappa, "optimism_p": s.optimism_p}
-            for role, s in report.by_role.items()
-        },
+        "by_role": by_role_json(report),
+    }
+
+
+def by_role_json(report: GapReport) -> dict[str, Any]:
+    """The ``by_role`` part of ``gaps_json``: each role's class counts, kappa and p."""
+    return {
+        role: {**s.counts, "kappa": s.kappa, "optimism_p": s.optimism_p}
+        for role, s in report.by_role.items()
     }
 
 

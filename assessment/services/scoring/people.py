@@ -9,7 +9,7 @@ builds each person's object when it is read, in (role, email) order.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,15 +49,77 @@ class _Scores:
     standard_errors: npt.NDArray[np.float64]  # people × domains
 
 
+@dataclass(frozen=True, eq=False)
+class ScoreColumns:
+    """Scored people as columns, row k the k-th person in (role, email) order: what a frozen
+    cycle stores. NaN or -1 where there is no score or level."""
+
+    emails: Sequence[str]
+    names: Sequence[str]
+    roles: Sequence[str]
+    domain_ids: tuple[str, ...]
+    level_ids: tuple[str, ...]  # what the level codes stand for
+    overall: npt.NDArray[np.float64]
+    overall_level: npt.NDArray[np.int8]
+    domain_scores: npt.NDArray[np.float64]  # people × domains
+    domain_levels: npt.NDArray[np.int8]  # people × domains
+    standard_errors: npt.NDArray[np.float64]  # people × domains
+
+
 class ScoredPeople(LazyRows[ScoredPerson]):
     """Scored people sorted by (role, email), built on access."""
 
-    def __init__(self, people: People, scores: _Scores, order: list[int], rubric: Rubric) -> None:
+    def __init__(
+        self,
+        people: People,
+        scores: _Scores,
+        order: Sequence[int],
+        domain_ids: Sequence[str],
+        level_ids: Sequence[str],
+    ) -> None:
         super().__init__([np.asarray(order, dtype=np.int64)], len(order))
         self._people = people
         self._scores = scores
-        self._domain_ids = rubric.domain_ids
-        self._levels = [level.id for level in rubric.levels]
+        self._domain_ids = tuple(domain_ids)
+        self._levels = tuple(level_ids)
+
+    @property
+    def read_order(self) -> npt.NDArray[np.int64]:
+        """Row k's position in ``people`` (for a cycle: the order its responses were read)."""
+        order: npt.NDArray[np.int64] = self._columns[0]
+        return order
+
+    def columns(self) -> ScoreColumns:
+        """The same people and numbers as columns in row order, without building any person."""
+        order, people, scores = self.read_order, self._people, self._scores
+        rows = order.tolist()
+        return ScoreColumns(
+            [people.emails[k] for k in rows],
+            [people.names[k] for k in rows],
+            [people.roles[k] for k in rows],
+            self._domain_ids,
+            self._levels,
+            scores.overall[order],
+            scores.overall_level[order],
+            scores.domain_scores[order],
+            scores.domain_levels[order],
+            scores.standard_errors[order],
+        )
+
+    @classmethod
+    def from_columns(cls, columns: ScoreColumns) -> ScoredPeople:
+        """Scored people as ``columns`` hold them, built on access as when first scored."""
+        scores = _Scores(
+            columns.domain_scores,
+            columns.domain_levels,
+            columns.overall,
+            columns.overall_level,
+            columns.standard_errors,
+        )
+        people = People(columns.emails, columns.names, columns.roles)
+        return cls(
+            people, scores, range(len(columns.emails)), columns.domain_ids, columns.level_ids
+        )
 
     def _build(self, person: int) -> ScoredPerson:
         scores = self._scores
@@ -122,7 +184,8 @@ def score_answers(
     people = answers.people
     # A stable sort of versions in key order, as scoring one version after another gives them.
     order = sorted(read_order, key=lambda k: (people.roles[k], people.emails[k]))
-    return ScoredPeople(people, scores, order, rubric)
+    levels = [level.id for level in rubric.levels]
+    return ScoredPeople(people, scores, order, rubric.domain_ids, levels)
 
 
 def _restricted(

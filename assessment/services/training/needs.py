@@ -90,9 +90,7 @@ def unserved(needs: Sequence[Need], served: Set[tuple[str, str]]) -> list[Need]:
     holds (e-mail, module id) pairs: the person is assigned to a coming session of the
     module, or has completed it since the need was measured."""
     return [
-        need
-        for need in needs
-        if not any((need.email, module) in served for module in need.modules)
+        need for need in needs if not any((need.email, module) in served for module in need.modules)
     ]
 
 
