@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import re
-import socket
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from tests.e2e.helpers import check, sign_in
+from tests.smtp import Inbox, running_smtp_server
 
 pytestmark = pytest.mark.browser
 
@@ -20,29 +18,14 @@ NEW_PASSWORD = "quiet lantern orbit 42 meadow"
 SENT = "If an active account uses that address, we have sent it a link"
 
 
-class Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list = []
-
-    def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
-        self.messages.append(message)
-
-
 @pytest.fixture
 def smtp_inbox(live_app):
     """A real SMTP server on 127.0.0.1 that the app sends through; stopped after the test."""
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd needs a concrete port: ask the OS for a free one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    live_app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port)
-    try:
+    with running_smtp_server() as (controller, inbox):
+        live_app.config.update(
+            MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port
+        )
         yield inbox
-    finally:
-        controller.stop()
 
 
 def wait_for_mail(inbox: Inbox, count: int, seconds: float = 15) -> None:

@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import select
 
 from assessment.extensions import db
 from assessment.models import Invitation, InvitationToken, Mail
 from tests.conftest import PASSWORD, add_user, complete_answers, log_in, open_test_cycle
+from tests.smtp import running_smtp_server
 from tests.web.test_respond import answer_everything
 
 CYCLE = "2026-Q4"
 LINK = re.compile(r"http://assessment\.test/i/[A-Za-z0-9._-]+")
 
 
-class Inbox(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list = []
-
-    def handle_message(self, message) -> None:  # type: ignore[no-untyped-def]
-        self.messages.append(message)
-
-
 @pytest.fixture
 def smtp_server():
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd needs a concrete port: ask the OS for a free one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
+    with running_smtp_server() as running:
+        yield running
 
 
 @pytest.fixture
