@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assessment import config as default_config
+from assessment import tenancy
 from assessment.config import ROOT
 from assessment.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _private_sqlite_file(app)
 
     db.init_app(app)
+    tenancy.install()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -13,13 +13,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     String,
     Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from assessment.extensions import Base
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
@@ -30,6 +31,8 @@ PERMISSIONS: Final = ("admin", "committee", "hr_coordinator", "fact_owner")
 __all__ = [
     "PERMISSIONS",
     "ROLE_LABELS",
+    "Organisation",
+    "OrganisationOwned",
     "ROLES",
     "Account",
     "AccountPermission",
@@ -70,14 +73,58 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class Person(Base):
+class Organisation(Base):
+    """A company whose leadership is assessed: the unit of isolation. Questionnaire content
+    is shared by every organisation; its people, cycles, answers, facts, training, audit log,
+    tokens and settings are its own (``OrganisationOwned``)."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(80))
+    size: Mapped[str | None] = mapped_column(String(40))
+    # Contributes its figures to, and sees, anonymous peer benchmarks only when true.
+    benchmark_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Per-organisation settings that override the installation's defaults (pack marking,
+    # default time zone, …); see ``assessment.organisations``.
+    settings: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # The logo is kept under EVIDENCE_DIR by its SHA-256, like evidence files.
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))
+    logo_type: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class OrganisationOwned:
+    """A row of one organisation. Every ORM statement is limited to the current organisation
+    and every new row is stamped with it (``assessment.tenancy``): views never filter by hand."""
+
+    @declared_attr
+    def organisation_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("organisation.id"), index=True)
+
+
+def _cycle_key(*, name: str | None = None) -> ForeignKeyConstraint:
+    """A cycle id is unique within its organisation only: rows refer to (organisation, id)."""
+    return ForeignKeyConstraint(
+        ["organisation_id", "cycle_id"], ["cycle.organisation_id", "cycle.id"], name=name
+    )
+
+
+class Person(OrganisationOwned, Base):
     """Someone in the organisation: an executive (with a role) or staff such as HR or admins."""
 
     __tablename__ = "person"
-    __table_args__ = (CheckConstraint(f"role IS NULL OR {_in('role', ROLES)}", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IS NULL OR {_in('role', ROLES)}", name="role"),
+        UniqueConstraint("organisation_id", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(
@@ -91,8 +138,12 @@ class Person(Base):
         return ROLE_LABELS.get(self.role or "", "")
 
 
-class Account(UserMixin, Base):
-    """Log-in credentials and permissions of a person."""
+class Account(OrganisationOwned, UserMixin, Base):
+    """Log-in credentials and permissions of a person in one organisation: a membership.
+
+    A consultant holds one account in each client organisation, all under one e-mail address;
+    those accounts share one password (``queries.accounts.set_password``) and the signed-in
+    session switches between them explicitly."""
 
     __tablename__ = "account"
 
@@ -125,7 +176,7 @@ class Account(UserMixin, Base):
         return permission in self.permissions
 
 
-class AccountPermission(Base):
+class AccountPermission(OrganisationOwned, Base):
     """One granted permission; a table rather than flags so that grants can be audited."""
 
     __tablename__ = "account_permission"
@@ -137,7 +188,7 @@ class AccountPermission(Base):
     account: Mapped[Account] = relationship(back_populates="permission_rows")
 
 
-class Cycle(Base):
+class Cycle(OrganisationOwned, Base):
     """One assessment round, conventionally a quarter such as 2026-Q4."""
 
     __tablename__ = "cycle"
@@ -146,6 +197,8 @@ class Cycle(Base):
         CheckConstraint("closes >= opens", name="dates"),
     )
 
+    # The same id (2026-Q4) exists in every organisation that runs that quarter.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
     opens: Mapped[dt.date] = mapped_column(Date)
     closes: Mapped[dt.date] = mapped_column(Date)
@@ -177,12 +230,14 @@ class Cycle(Base):
         return self.status == CycleStatus.FROZEN
 
 
-class CycleQuestionnaire(Base):
+class CycleQuestionnaire(OrganisationOwned, Base):
     """The questionnaire version a cycle uses for one role, pinned when the cycle opens."""
 
     __tablename__ = "cycle_questionnaire"
+    __table_args__ = (_cycle_key(),)
 
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    cycle_id: Mapped[str] = mapped_column(String(20), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     questionnaire_id: Mapped[str] = mapped_column(String(80))
     version: Mapped[str] = mapped_column(String(20))
@@ -190,28 +245,30 @@ class CycleQuestionnaire(Base):
     cycle: Mapped[Cycle] = relationship(back_populates="pinned")
 
 
-class RegimeSetting(Base):
+class RegimeSetting(OrganisationOwned, Base):
     """Whether one regime applies to the company: the applicability profile, row by row."""
 
     __tablename__ = "regime_setting"
 
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     regime_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     applies: Mapped[bool]
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Response(Base):
+class Response(OrganisationOwned, Base):
     """One person's answers to their role's questionnaire in one cycle (one per person, cycle)."""
 
     __tablename__ = "response"
     __table_args__ = (
         UniqueConstraint("person_id", "cycle_id"),
         CheckConstraint(_in("status", _values(ResponseStatus)), name="status"),
+        _cycle_key(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    cycle_id: Mapped[str] = mapped_column(String(20))
     questionnaire_id: Mapped[str] = mapped_column(String(80))
     questionnaire_version: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=ResponseStatus.DRAFT)
@@ -233,7 +290,7 @@ class Response(Base):
         return self.status == ResponseStatus.SUBMITTED
 
 
-class Answer(Base):
+class Answer(OrganisationOwned, Base):
     """One item's answer, updated in place; ``version`` guards against lost updates."""
 
     __tablename__ = "answer"
@@ -253,15 +310,15 @@ class Answer(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Invitation(Base):
+class Invitation(OrganisationOwned, Base):
     """A personal link to one cycle's questionnaire; only the token's hash is stored."""
 
     __tablename__ = "invitation"
-    __table_args__ = (UniqueConstraint("person_id", "cycle_id"),)
+    __table_args__ = (UniqueConstraint("person_id", "cycle_id"), _cycle_key())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    cycle_id: Mapped[str] = mapped_column(String(20))
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -272,7 +329,7 @@ class Invitation(Base):
     cycle: Mapped[Cycle] = relationship()
 
 
-class InvitationToken(Base):
+class InvitationToken(OrganisationOwned, Base):
     """The hash of one link sent for an invitation; reminders add links, old ones still work."""
 
     __tablename__ = "invitation_token"
@@ -285,7 +342,7 @@ class InvitationToken(Base):
     invitation: Mapped[Invitation] = relationship()
 
 
-class Mail(Base):
+class Mail(OrganisationOwned, Base):
     """Every message the app sent or, in development, kept in the outbox instead of sending."""
 
     __tablename__ = "mail"
@@ -299,7 +356,7 @@ class Mail(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class AnswerStash(Base):
+class AnswerStash(OrganisationOwned, Base):
     """Answers posted when the session or CSRF token had expired, kept until confirmed."""
 
     __tablename__ = "answer_stash"
@@ -312,15 +369,18 @@ class AnswerStash(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class FactValue(Base):
+class FactValue(OrganisationOwned, Base):
     """One entry of a fact for a cycle. Rows are never changed: a correction is a new row,
     so the history of who reported what, when and why is kept."""
 
     __tablename__ = "fact_value"
-    __table_args__ = (UniqueConstraint("cycle_id", "fact_id", "revision"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "cycle_id", "fact_id", "revision"),
+        _cycle_key(),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    cycle_id: Mapped[str] = mapped_column(String(20))
     fact_id: Mapped[str] = mapped_column(String(80))
     revision: Mapped[int] = mapped_column(Integer)
     value: Mapped[object] = mapped_column(JSON)  # category id, number, or ISO date
@@ -342,13 +402,14 @@ class FactValue(Base):
     entered_by: Mapped[Person] = relationship()
 
 
-class FactAttestation(Base):
+class FactAttestation(OrganisationOwned, Base):
     """A committee member's sign-off of the cycle's fact report as it stood at that moment."""
 
     __tablename__ = "fact_attestation"
+    __table_args__ = (_cycle_key(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    cycle_id: Mapped[str] = mapped_column(String(20))
     last_value_id: Mapped[int] = mapped_column(Integer)  # newest fact_value row it covers
     attested_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     attested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -356,7 +417,7 @@ class FactAttestation(Base):
     attested_by: Mapped[Person] = relationship()
 
 
-class FactDelegation(Base):
+class FactDelegation(OrganisationOwned, Base):
     """An administrator's delegation of one fact to a person outside its owner role."""
 
     __tablename__ = "fact_delegation"
@@ -367,14 +428,14 @@ class FactDelegation(Base):
     person: Mapped[Person] = relationship()
 
 
-class ReportSnapshot(Base):
+class ReportSnapshot(OrganisationOwned, Base):
     """A frozen cycle's scores and reports exactly as computed; recomputing adds a version."""
 
     __tablename__ = "report_snapshot"
-    __table_args__ = (UniqueConstraint("cycle_id", "version"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "cycle_id", "version"), _cycle_key())
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[str] = mapped_column(ForeignKey("cycle.id"))
+    cycle_id: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
     scoring_version: Mapped[str] = mapped_column(String(10))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
@@ -382,7 +443,7 @@ class ReportSnapshot(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class TrainingSession(Base):
+class TrainingSession(OrganisationOwned, Base):
     """A scheduled training session for one catalogue module."""
 
     __tablename__ = "training_session"
@@ -414,7 +475,7 @@ class TrainingSession(Base):
         return self.status == TrainingSessionStatus.SCHEDULED
 
 
-class TrainingAttendee(Base):
+class TrainingAttendee(OrganisationOwned, Base):
     """A person assigned to a training session, with attendance and completion."""
 
     __tablename__ = "session_attendee"  # the table's name predates the class's
@@ -434,13 +495,15 @@ class TrainingAttendee(Base):
     person: Mapped[Person] = relationship()
 
 
-class AuditEntry(Base):
+class AuditEntry(OrganisationOwned, Base):
     """One audit event. Entries are only ever added; each carries an HMAC over its content and
-    the previous entry's hash, so an edited or deleted entry breaks the chain."""
+    the previous entry's hash, so an edited or deleted entry breaks the chain. Each
+    organisation has its own chain, numbered from 1."""
 
     __tablename__ = "audit_entry"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(254))  # e-mail, or "anonymous" / "system"
     action: Mapped[str] = mapped_column(String(60))
@@ -451,20 +514,22 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(Base):
-    """The newest entry's hash and the entry count: catches entries deleted from the end."""
+class AuditHead(OrganisationOwned, Base):
+    """The newest entry's hash and the entry count of one organisation's chain: catches
+    entries deleted from the end."""
 
     __tablename__ = "audit_head"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
     # HMAC over (count, last_hash): rolling the head back to an earlier entry needs the key.
     mac: Mapped[str | None] = mapped_column(String(64))
 
 
-class ApiToken(Base):
-    """A bearer token acting with its account's permissions; only the hash is stored."""
+class ApiToken(OrganisationOwned, Base):
+    """A bearer token acting with its account's permissions, in its account's organisation;
+    only the hash is stored."""
 
     __tablename__ = "api_token"
 

@@ -65,6 +65,9 @@ def app_factory(tmp_path: Any) -> Iterator[Callable[..., Flask]]:
         with app.app_context():
             reset_database()
             db.create_all()
+            # ``assessment db upgrade`` creates it too: every installation has one.
+            queries.ensure_default_organisation(db.session)
+            db.session.commit()
         built.append(app)
         return app
 

@@ -20,9 +20,9 @@ PACKAGE = ROOT / "assessment"
 
 # Layer → the layers it may import (a layer may always import itself). A layer is a top-level
 # module or package of ``assessment``; "assessment" alone is the application factory.
-FOUNDATION = {"config", "extensions", "models", "catalogue"}
+FOUNDATION = {"config", "extensions", "models", "catalogue", "tenancy", "organisations"}
 ALLOWED: dict[str, set[str]] = {
-    "assessment": {"config", "extensions", "catalogue", "web", "api", "cli"},
+    "assessment": {"config", "extensions", "catalogue", "tenancy", "web", "api", "cli"},
     "__main__": {"cli"},
     "config": set(),
     "extensions": set(),
@@ -30,7 +30,11 @@ ALLOWED: dict[str, set[str]] = {
     "models": {"extensions", "services"},
     "catalogue": {"services"},
     "services": set(),
-    "queries": {"models", "services"},
+    # Which organisation every statement is limited to: below the queries it limits.
+    "tenancy": {"models", "extensions"},
+    # An organisation's settings with the installation's as defaults.
+    "organisations": {"models", "extensions", "tenancy", "queries"},
+    "queries": {"models", "services", "tenancy"},
     "reports": {"queries", "services"} | FOUNDATION,
     "actions": {"reports", "queries", "services"} | FOUNDATION,
     "web": {"actions", "reports", "queries", "services", "http_problem"} | FOUNDATION,

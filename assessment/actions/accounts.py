@@ -11,7 +11,7 @@ from flask import current_app
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.actions import audit
 from assessment.actions.actor import ANONYMOUS, Actor
 from assessment.actions.errors import Conflict, Invalid
@@ -137,17 +137,32 @@ def _built_on(password: str, fragment: str, minimum: int) -> bool:
 def sign_in(email: str, password: str) -> Account:
     """The active account with this e-mail and password, or ``Invalid`` with one message
     whatever was wrong. Both outcomes are audited; the password hash is upgraded when the
-    hasher's parameters changed."""
-    account = queries.find_account_by_email(db.session, email)
-    stored = account.password_hash if account else None
+    hasher's parameters changed.
+
+    A consultant has an account in several organisations under one address and one password;
+    they land in the one they used last and switch from there."""
+    candidates = queries.accounts_of_email(db.session, email)
+    active = [account for account in candidates if account.active]
+    stored = active[0].password_hash if active else None
     password_ok = verify_password(stored, password)  # always spends the time
-    if account is None or not account.active or not password_ok:
+    if not active or not password_ok:
         attempted = queries.normalise_email(email)[:254]
-        audit.record(ANONYMOUS, "login_failed", attempted)
+        # Recorded where the address belongs; an unknown address in the first organisation.
+        where = (
+            candidates[0].organisation_id
+            if candidates
+            else tenancy.first_organisation_id(db.session())
+        )
+        with tenancy.acting_for(where):
+            audit.record(ANONYMOUS, "login_failed", attempted)
         raise Invalid(LOGIN_FAILED, {"password": LOGIN_FAILED})
-    rehash = hash_password(password) if needs_rehash(stored or "") else None
-    queries.record_login(db.session, account, new_hash=rehash)
-    audit.record(Actor.of_account(account), "login", account.person.email)
+    account = active[0]
+    tenancy.enter(account.organisation_id)  # the rest of the request acts there
+    with tenancy.acting_for(account.organisation_id):
+        if stored and needs_rehash(stored):
+            queries.set_password(db.session, account.person.email, hash_password(password))
+        queries.record_login(db.session, account)
+        audit.record(Actor.of_account(account), "login", account.person.email)
     return account
 
 
@@ -169,8 +184,10 @@ def change_password(actor: Actor, account: Account, current: str, new: str) -> i
         raise Invalid("That is not your current password.", {"current": "not your password"})
     if problem := password_problem(new, email=account.person.email, name=account.person.name):
         raise Invalid(problem, {"new": problem})
-    account.password_hash = hash_password(new)
-    _end_sessions(account)
+    # One person, one password: every organisation they belong to takes the new one, and
+    # every session of theirs ends.
+    for same in queries.set_password(db.session, account.person.email, hash_password(new)):
+        _end_sessions(same)
     audit.record(actor, "password_changed", account.person.email)
     return account.session_version
 

@@ -17,7 +17,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.actions.actor import Actor
 from assessment.extensions import db
 from assessment.models import AuditEntry, AuditHead
@@ -41,9 +41,16 @@ def _key() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
 
-def anchor_path() -> Path:
-    """The anchor file of this instance."""
-    return Path(current_app.instance_path) / ANCHOR_FILE
+def anchor_path(organisation_id: int | None = None) -> Path:
+    """The anchor file of one organisation's chain (by default the one acted for). The first
+    organisation keeps the file name of the single-organisation versions."""
+    if organisation_id is None:
+        current = tenancy.current_organisation_id(db.session())
+        assert isinstance(current, int), "an anchor belongs to one organisation"
+        organisation_id = current
+    if organisation_id == tenancy.first_organisation_id(db.session()):
+        return Path(current_app.instance_path) / ANCHOR_FILE
+    return Path(current_app.instance_path) / f"audit-anchor-{organisation_id}.jsonl"
 
 
 def _fields(entry: AuditEntry) -> dict[str, Any]:
@@ -66,18 +73,22 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
     (empty outside a request) tells web and API apart.
     """
     key = _key()
+    # Each organisation's log is its own chain; the entry goes to the one being acted for.
+    organisation_id = tenancy.current_organisation_id(db.session())
+    if not isinstance(organisation_id, int):
+        raise tenancy.NoOrganisation("an audit entry needs the organisation it is about")
     if db.session.get_bind().dialect.name == "sqlite":
         # SQLite ignores FOR UPDATE, and reads outside a write transaction: two processes (or
         # threads) could both read head N and both append entry N + 1, the second failing with
         # a 500. A write first takes the database's write lock (waiting for the other writer),
         # so the head read below is the latest and stays so until this commits.
         db.session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count),
+            update(AuditHead).values(count=AuditHead.count),
             execution_options={"synchronize_session": False},  # nothing changes
         )
-    head = db.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+    head = db.session.scalar(select(AuditHead).with_for_update())
     if head is None:
-        head = AuditHead(id=1, count=0, last_hash=GENESIS)
+        head = AuditHead(organisation_id=organisation_id, count=0, last_hash=GENESIS)
         db.session.add(head)
     elif head.mac is not None and head.mac != head_mac(key, head.count, head.last_hash):
         # Refusing to write would stop the whole app; the anchor keeps the evidence, and the
@@ -88,6 +99,7 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
             head.count,
         )
     entry = AuditEntry(
+        organisation_id=organisation_id,
         id=head.count + 1,
         at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         actor=actor.email,
@@ -106,7 +118,9 @@ def record(actor: Actor, action: str, target: str = "", **details: Any) -> None:
     head.mac = head_mac(key, head.count, head.last_hash)
     db.session.add(entry)
     db.session.flush()
-    db.session.info[_PENDING] = (head.count, head.last_hash)
+    # The file is named now: no query may run while the commit is being anchored.
+    pending = db.session.info.setdefault(_PENDING, {})
+    pending[organisation_id] = (head.count, head.last_hash, anchor_path(organisation_id))
 
 
 @event.listens_for(db.session, "after_commit")
@@ -115,16 +129,16 @@ def _checkpoint_committed_head(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint was released: the outer transaction may still roll back
     pending = session.info.pop(_PENDING, None)
-    if pending is None:
+    if not pending:
         return
-    count, last_hash = pending
-    line = checkpoint_line(_key(), count, last_hash)
-    try:
-        _append(anchor_path(), line)
-    except OSError as error:
-        # The change is committed already; a missing checkpoint only weakens the evidence.
-        current_app.logger.error("audit checkpoint not written to %s: %s", anchor_path(), error)
-    current_app.logger.info("audit checkpoint %s", line)
+    for organisation_id, (count, last_hash, path) in pending.items():
+        line = checkpoint_line(_key(), count, last_hash)
+        try:
+            _append(path, line)
+        except OSError as error:
+            # The change is committed already; a missing checkpoint only weakens the evidence.
+            current_app.logger.error("audit checkpoint not written to %s: %s", path, error)
+        current_app.logger.info("audit checkpoint of organisation %s: %s", organisation_id, line)
 
 
 @event.listens_for(db.session, "after_rollback")
@@ -161,7 +175,7 @@ def verify() -> ChainProblem | None:
     lines = text.splitlines() if text.endswith("\n") else text.splitlines()[:-1]
     checkpoints, anchor_problem = read_checkpoints(key, lines)
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
-    head = db.session.get(AuditHead, 1)
+    head = db.session.scalar(select(AuditHead))
     return (
         verify_chain(
             key,

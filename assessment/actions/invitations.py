@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.actions import audit
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict
@@ -57,9 +57,17 @@ def check_link(token: str) -> LinkCheck:
         return LinkCheck(None, "expired")
     except BadSignature:
         return LinkCheck(None, "invalid")
-    invitation = queries.find_invitation_by_token_hash(db.session, token_hash(token))
+    # The link is the only thing an anonymous browser brings: it names the organisation.
+    with tenancy.across_organisations():
+        invitation = queries.find_invitation_by_token_hash(db.session, token_hash(token))
     if invitation is None or not isinstance(payload, dict) or payload.get("i") != invitation.id:
         return LinkCheck(None, "invalid")
+    tenancy.enter(invitation.organisation_id)
+    with tenancy.acting_for(invitation.organisation_id):
+        return _check(invitation)
+
+
+def _check(invitation: Invitation) -> LinkCheck:
     account = invitation.person.account
     if account is not None and not account.active:
         return LinkCheck(None, "inactive")  # deactivated: the link signs no one in
@@ -93,9 +101,15 @@ def refuse_link(actor: Actor, invitation: Invitation) -> None:
     """Record that a browser signed in as ``actor`` opened another person's link, which was
     refused. The audit names who really held the link (an administrator reading the outbox,
     a colleague it was forwarded to), not the person it was meant for (F-05)."""
-    audit.record(
-        actor, "invitation_refused_signed_in", invitation.cycle_id, invited=invitation.person.email
-    )
+    # In the link's organisation: whoever opened it is signed in elsewhere, perhaps in
+    # another organisation, whose log must not learn who this link was for.
+    with tenancy.acting_for(invitation.organisation_id):
+        audit.record(
+            actor,
+            "invitation_refused_signed_in",
+            invitation.cycle_id,
+            invited=invitation.person.email,
+        )
 
 
 def send_invitations(actor: Actor, cycle: Cycle, *, reminder: bool) -> tuple[int, int]:

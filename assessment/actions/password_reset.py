@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.actions import accounts, audit
 from assessment.actions.actor import ANONYMOUS, Actor
 from assessment.actions.errors import Invalid
@@ -42,6 +42,7 @@ class Message:
     recipient: str
     subject: str
     body: str
+    organisation_id: int  # whose mail log records it, whichever thread sends it
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,27 @@ def request_link(email: str) -> Message | None:
     Whoever asks learns nothing: the page says the same for every address, and the door sends
     the message without waiting for the mail server, so the answers differ in time only by a
     lookup and a signature (milliseconds). Both outcomes are audited."""
-    account = queries.find_account_by_email(db.session, email)
-    if account is None or not account.active:
+    # One password per address, whatever organisations it belongs to: the link goes to the
+    # address and resets them all (see ``reset_password``).
+    candidates = queries.accounts_of_email(db.session, email)
+    active = [a for a in candidates if a.active]
+    if not active:
         asked = queries.normalise_email(email)[:254]
-        reason = "no account" if account is None else "deactivated"
-        audit.record(ANONYMOUS, "password_reset_requested", asked, sent=False, reason=reason)
+        reason = "no account" if not candidates else "deactivated"
+        where = (
+            candidates[0].organisation_id
+            if candidates
+            else tenancy.first_organisation_id(db.session())
+        )
+        with tenancy.acting_for(where):
+            audit.record(ANONYMOUS, "password_reset_requested", asked, sent=False, reason=reason)
         return None
-    message = _compose(account, RESET)
-    audit.record(
-        ANONYMOUS, "password_reset_link_sent", account.person.email, kind=RESET, requested=True
-    )
+    account = active[0]
+    with tenancy.acting_for(account.organisation_id):
+        message = _compose(account, RESET)
+        audit.record(
+            ANONYMOUS, "password_reset_link_sent", account.person.email, kind=RESET, requested=True
+        )
     return message
 
 
@@ -128,9 +140,13 @@ def check_link(token: str) -> LinkCheck:
         serializer.loads(token, max_age=max_age_seconds(kind))
     except SignatureExpired:
         return LinkCheck(None, kind, EXPIRED)
-    account = db.session.get(Account, payload["a"])
+    with tenancy.across_organisations():  # the link names its account; nothing else is known
+        account = db.session.get(Account, payload["a"])
+        if account is not None:
+            account.person  # noqa: B018  # loaded here, whichever organisation it is in
     if account is None:
         return LinkCheck(None, kind, INVALID)
+    tenancy.enter(account.organisation_id)
     if not account.active:
         return LinkCheck(None, kind, INACTIVE)
     if not hmac.compare_digest(payload["f"], _fingerprint(account)):
@@ -149,9 +165,13 @@ def reset_password(link: LinkCheck, new: str) -> Account:
         new, email=account.person.email, name=account.person.name
     ):
         raise Invalid(problem, {"new": problem})
-    account.password_hash = hash_password(new)
-    accounts._end_sessions(account)  # the same session version the log-out raises
-    audit.record(Actor.of_account(account), "password_reset", account.person.email, kind=link.kind)
+    # The link proves control of the address, which every membership under it shares.
+    for same in queries.set_password(db.session, account.person.email, hash_password(new)):
+        accounts._end_sessions(same)  # the same session version the log-out raises
+    with tenancy.acting_for(account.organisation_id):
+        audit.record(
+            Actor.of_account(account), "password_reset", account.person.email, kind=link.kind
+        )
     return account
 
 
@@ -207,4 +227,4 @@ def _compose(account: Account, kind: str) -> Message:
         )
         closing = "If you did not ask for this, ignore this e-mail; your password stays as it is."
     body = f"Dear {person.name},\n\n{opening}\n\n{link}\n\n{expiry}\n\n{closing}\n"
-    return Message(person.email, subject, body)
+    return Message(person.email, subject, body, account.organisation_id)

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.actions import audit
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Forbidden, NotFound
@@ -38,14 +38,21 @@ def authenticate(token: str) -> Account:
     """The account a bearer token acts for, stamping the token's last use; ``Forbidden`` for
     a token that is unknown, expired, revoked or whose account is disabled. Not audited:
     every API call would add an entry."""
-    found = queries.find_token_by_hash(db.session, token_hash(token))
+    with tenancy.across_organisations():  # the token is what names the organisation
+        found = queries.find_token_by_hash(db.session, token_hash(token))
+        account = found.account if found is not None else None
+        if account is not None:
+            account.permission_rows  # noqa: B018  # loaded while looking across
     now = dt.datetime.now(dt.UTC)
     if found is None or found.revoked_at is not None or _utc(found.expires_at) <= now:
         raise Forbidden("The token is unknown, expired or revoked.")
-    if not found.account.active:
+    if account is None or not account.active:
         raise Forbidden("The token's account is disabled.")
+    # Every call acts inside the token's organisation, and only there.
+    if not tenancy.enter(found.organisation_id):
+        raise Forbidden("The token belongs to another organisation.")
     found.last_used_at = now
-    return found.account
+    return account
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

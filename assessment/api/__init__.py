@@ -10,6 +10,7 @@ from assessment.api import (  # noqa: F401
     cycles,
     measurement,
     openapi,
+    organisation,
     people,
     reports,
 )

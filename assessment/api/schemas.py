@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -309,3 +309,43 @@ class ItemAnalysisOut(BaseModel):
     cycles: list[str]
     items: list[ItemStatsOut]
     domains: list[DomainStatsOut]
+
+
+class OrganisationOut(BaseModel):
+    slug: str
+    name: str
+    industry: str | None
+    size: str | None
+    benchmark_opt_in: bool
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # left out means unchanged; null itself is refused
+
+
+class OrganisationIn(Strict):
+    """Any of the fields; a field left out keeps its value, an empty or null industry or
+    size clears it. The name may not be null or empty."""
+
+    # Not nullable: left out is "unchanged", null would be "no name".
+    name: str = Field(  # type: ignore[assignment]
+        default=None, min_length=1, max_length=200, json_schema_extra=_no_default
+    )
+    industry: str | None = Field(default=None, max_length=80)
+    size: str | None = Field(default=None, max_length=40)
+    # Strict: "yes" or 1 is refused rather than read as true.
+    benchmark_opt_in: bool = Field(  # type: ignore[assignment]
+        default=None, strict=True, json_schema_extra=_no_default
+    )
+
+
+class BenchmarkDomain(BaseModel):
+    score: float | None  # null: the organisation has no figure of its own in this domain
+    percentile: float | None
+    peer_median: float
+
+
+class BenchmarkOut(BaseModel):
+    peers: int
+    suppressed: bool
+    domains: dict[str, BenchmarkDomain]

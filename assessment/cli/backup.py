@@ -8,6 +8,7 @@ to facts, copied into the folder ``FILE.evidence`` (0700) beside it.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import shutil
 import sqlite3
@@ -224,3 +225,30 @@ def _run(command: list[str], url: str) -> None:
     )
     if result.returncode != 0:
         raise BackupError(result.stderr.strip() or f"{command[0]} failed")
+
+
+# Organisations after the first keep their audit anchors in files of their own.
+ORGANISATION_ANCHORS = "audit-anchor-*.jsonl"
+
+
+def backup_organisation_anchors(instance: Path, target: Path) -> int:
+    """Copy the other organisations' audit anchors next to a backup about to be written
+    (``FILE.anchor-N.jsonl``); before the database, like the first anchor. Returns how many."""
+    for stale in target.parent.glob(glob.escape(target.name) + ".anchor-*.jsonl"):
+        stale.unlink()  # they would not match this backup
+    copied = 0
+    for anchor in sorted(instance.glob(ORGANISATION_ANCHORS)):
+        suffix = anchor.name.removeprefix("audit-anchor-")
+        _private_copy(anchor, target.with_name(f"{target.name}.anchor-{suffix}"))
+        copied += 1
+    return copied
+
+
+def restore_organisation_anchors(source: Path, instance: Path) -> list[str]:
+    """Put back the other organisations' anchors that travelled with a backup."""
+    notes: list[str] = []
+    prefix = source.name + ".anchor-"
+    for copied in sorted(source.parent.glob(glob.escape(prefix) + "*.jsonl")):
+        suffix = copied.name.removeprefix(prefix)
+        notes += _restore_anchor(copied, instance / f"audit-anchor-{suffix}")
+    return notes

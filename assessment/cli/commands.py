@@ -11,18 +11,21 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from assessment import actions, queries
+from assessment import actions, queries, tenancy
 from assessment.actions import SYSTEM, ActionError, Invalid
 from assessment.cli import demo_logins
 from assessment.cli.backup import (
     BackupError,
     backup,
     backup_evidence,
+    backup_organisation_anchors,
     restore,
     restore_evidence,
+    restore_organisation_anchors,
 )
 from assessment.cli.demo_org import seed_demo
-from assessment.cli.synthetic_org import synthesise
+from assessment.cli.orgs import org_option, organisation_named, orgs
+from assessment.cli.synthetic_org import synthesise, synthesise_organisations
 from assessment.config import ROOT
 from assessment.extensions import db
 from assessment.models import PERMISSIONS
@@ -48,6 +51,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(tokens)
     app.cli.add_command(restore_command)
+    app.cli.add_command(orgs)
 
 
 @click.command("backup")
@@ -56,6 +60,7 @@ def init_app(app: Flask) -> None:
 def backup_command(output: Path) -> None:
     """Write a consistent backup while the app keeps running."""
     try:
+        others = backup_organisation_anchors(Path(current_app.instance_path), output)
         anchor = backup(
             current_app.config["SQLALCHEMY_DATABASE_URI"], output, actions.audit.anchor_path()
         )
@@ -65,6 +70,8 @@ def backup_command(output: Path) -> None:
     click.echo(f"Backup written to {output}")
     if anchor is not None:
         click.echo(f"Audit anchor copied to {anchor} (restore puts it back)")
+    if others:
+        click.echo(f"Audit anchors of {others} more organisations copied beside it")
     if evidence is not None:
         click.echo(f"Evidence files copied to {evidence[0]} ({evidence[1]} files)")
     else:
@@ -87,6 +94,7 @@ def restore_command(source: Path, yes: bool) -> None:
         notes = restore(
             current_app.config["SQLALCHEMY_DATABASE_URI"], source, actions.audit.anchor_path()
         )
+        notes += restore_organisation_anchors(source, Path(current_app.instance_path))
         notes += restore_evidence(source, actions.evidence_files.evidence_dir())
     except BackupError as error:
         raise click.ClickException(str(error)) from error
@@ -105,11 +113,20 @@ def audit_group() -> None:
 def audit_verify() -> None:
     """Exit 0 when the audit chain is intact, 1 naming the first problem: an edited or missing
     entry, a head without a valid MAC, or a log shorter than the anchor file records."""
-    problem = actions.audit.verify()
-    if problem is not None:
-        click.echo(f"audit log broken: {problem.message}")
+    broken = False
+    organisations = queries.list_organisations(db.session)
+    for organisation in organisations:
+        # Each organisation's log is its own chain with its own anchor file.
+        with tenancy.acting_for(organisation.id):
+            problem = actions.audit.verify()
+        name = f" of {organisation.slug}" if len(organisations) > 1 else ""
+        if problem is not None:
+            click.echo(f"audit log{name} broken: {problem.message}")
+            broken = True
+        else:
+            click.echo(f"audit log{name} intact")
+    if broken:
         sys.exit(1)
-    click.echo("audit log intact")
 
 
 @click.group()
@@ -216,20 +233,58 @@ def users() -> None:
     help="Grant a permission; repeat for several.",
 )
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@org_option
 @with_appcontext
 def create_user(
-    email: str, name: str, role: str | None, permissions: tuple[str, ...], password_stdin: bool
+    email: str,
+    name: str,
+    role: str | None,
+    permissions: tuple[str, ...],
+    password_stdin: bool,
+    org_slug: str | None,
 ) -> None:
-    """Create a person with an account and print the generated password."""
+    """Create a person with an account and print the generated password. Someone who already
+    has an account in another organisation keeps their one password."""
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    organisation = organisation_named(org_slug)
+    # A consultant: one person, one password, whichever organisations they belong to.
+    elsewhere = (
+        [
+            a.organisation_id
+            for a in queries.accounts_of_email(db.session, email)
+            if a.organisation_id != organisation.id
+        ]
+        if queries.shared_password_hash(db.session, email) is not None
+        else []
+    )
+    with tenancy.acting_for(organisation.id):
+        created = _create_person(organisation.slug, email, name, role, permissions, password)
+        db.session.commit()
+        email = created.person.email
+    granted = f" ({', '.join(permissions)})" if permissions else ""
+    click.echo(f"Created {email} in {organisation.slug}{granted}")
+    if elsewhere:
+        others = ", ".join(_slugs(elsewhere))
+        click.echo(
+            f"{email} already signs in to {others}: the new account shares that password"
+            + (" (the one read from standard input was not used)." if password else ".")
+        )
+    elif password is None:
+        click.echo(f"Password: {created.password}")
+
+
+def _create_person(
+    slug: str,
+    email: str,
+    name: str,
+    role: str | None,
+    permissions: tuple[str, ...],
+    password: str | None,
+) -> actions.accounts.CreatedPerson:
+    """The action, its refusals as the command line's errors."""
     try:
-        created = actions.accounts.create_person(
-            SYSTEM,
-            email=email,
-            name=name,
-            role=role,
-            permissions=permissions,
-            password=password,
+        return actions.accounts.create_person(
+            SYSTEM, email=email, name=name, role=role, permissions=permissions, password=password
         )
     except Invalid as refused:
         field, message = next(iter(refused.errors.items()))
@@ -237,11 +292,17 @@ def create_user(
             raise click.ClickException(message) from refused
         raise click.BadParameter(message, param_hint=OPTION_OF[field]) from refused
     except ActionError as refused:
+        if refused.errors.get("email") == "exists":
+            raise click.ClickException(
+                f"{refused.message.removesuffix('; nothing was changed.')} in {slug}; "
+                "nothing was changed."
+            ) from refused
         raise click.ClickException(refused.message) from refused
-    db.session.commit()
-    click.echo(f"Created {email}" + (f" ({', '.join(permissions)})" if permissions else ""))
-    if password is None:
-        click.echo(f"Password: {created.password}")
+
+
+def _slugs(organisation_ids: list[int]) -> list[str]:
+    found = (queries.get_organisation(db.session, i) for i in sorted(set(organisation_ids)))
+    return [o.slug for o in found if o is not None]
 
 
 @click.command("setup")
@@ -308,16 +369,24 @@ def tokens() -> None:
 @tokens.command("create")
 @click.argument("email")
 @click.option("--expires-days", default=90, show_default=True, type=click.IntRange(1, 3650))
+@org_option
 @with_appcontext
-def create_token(email: str, expires_days: int) -> None:
-    """Print a new API token for the account, alone on the last line."""
-    try:
-        issued = actions.tokens.issue_token(SYSTEM, email, expires_days)
-    except ActionError as refused:
-        raise click.ClickException(f"no account for {email}") from refused
-    db.session.commit()
-    person = issued.account.person
-    click.echo(f"Token for {person.email}, valid {expires_days} days (shown only once):")
+def create_token(email: str, expires_days: int, org_slug: str | None) -> None:
+    """Print a new API token for the account, alone on the last line. The token acts in the
+    account's organisation only."""
+    organisation = organisation_named(org_slug)
+    with tenancy.acting_for(organisation.id):
+        try:
+            issued = actions.tokens.issue_token(SYSTEM, email, expires_days)
+        except ActionError as refused:
+            raise click.ClickException(
+                f"no account for {email} in {organisation.slug}"
+            ) from refused
+        db.session.commit()
+        click.echo(
+            f"Token for {issued.account.person.email} in {organisation.slug}, valid "
+            f"{expires_days} days (shown only once):"
+        )
     click.echo(issued.token)
 
 
@@ -325,10 +394,33 @@ def create_token(email: str, expires_days: int) -> None:
 @click.option("--people", default=1000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--cycles", default=4, show_default=True, type=click.IntRange(1, 200))
 @click.option("--seed", default=1, show_default=True, type=int)
+@click.option(
+    "--organisations",
+    type=click.IntRange(1, 100_000),
+    help="Add this many organisations of five executives (one per role) instead.",
+)
+@click.pass_context
 @with_appcontext
-def synth(people: int, cycles: int, seed: int) -> None:
-    """Add a large synthetic organisation (people x cycles submitted responses)."""
-
+def synth(
+    ctx: click.Context, people: int, cycles: int, seed: int, organisations: int | None
+) -> None:
+    """Add a large synthetic organisation (people x cycles submitted responses), or many
+    small ones (--organisations N: N x 5 executives x cycles quarters)."""
+    if organisations is not None:
+        if ctx.get_parameter_source("people") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError(
+                "--people sizes one organisation; leave it out with --organisations"
+            )
+        total = organisations * len(ROLES) * cycles
+        with click.progressbar(length=total, label="Responses", show_pos=True) as bar:
+            added = synthesise_organisations(organisations, cycles, seed, progress=bar.update)
+        db.session.commit()
+        click.echo(
+            f"Added {organisations} organisations ({added.slugs[0]} to {added.slugs[-1]}), "
+            f"{added.people} executives and {added.responses} responses in cycles "
+            f"{added.cycle_ids[0]} to {added.cycle_ids[-1]}."
+        )
+        return
     with click.progressbar(length=people * cycles, label="Responses", show_pos=True) as bar:
         ids = synthesise(people, cycles, seed, progress=bar.update)
     db.session.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from assessment.queries.accounts import (
     STATUSES,
     SessionAccount,
+    accounts_of_email,
     active_administrators,
     answering_cycles,
     count_accounts,
@@ -23,7 +24,9 @@ from assessment.queries.accounts import (
     record_login,
     search_people,
     session_account,
+    set_password,
     set_permissions,
+    shared_password_hash,
 )
 from assessment.queries.cycles import (
     create_cycle,
@@ -32,6 +35,7 @@ from assessment.queries.cycles import (
     list_cycles,
     open_cycle,
     open_cycles,
+    organisations_with_cycle,
     previous_cycle,
 )
 from assessment.queries.facts import (
@@ -58,6 +62,13 @@ from assessment.queries.invitations import (
     revoke_invitation_links,
 )
 from assessment.queries.mail import list_mail, mail_to
+from assessment.queries.organisations import (
+    create_organisation,
+    ensure_default_organisation,
+    find_organisation,
+    get_organisation,
+    list_organisations,
+)
 from assessment.queries.regimes import regime_settings, set_regime_settings
 from assessment.queries.respondent import (
     CycleState,
@@ -109,6 +120,15 @@ from assessment.queries.training import (
 )
 
 __all__ = [
+    "organisations_with_cycle",
+    "accounts_of_email",
+    "set_password",
+    "shared_password_hash",
+    "create_organisation",
+    "ensure_default_organisation",
+    "find_organisation",
+    "get_organisation",
+    "list_organisations",
     "STATUSES",
     "active_administrators",
     "answering_cycles",

@@ -18,6 +18,7 @@ from assessment.models import (
 )
 from assessment.queries.session import AnySession
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
+from assessment.tenancy import across_organisations
 
 
 def normalise_email(email: str) -> str:
@@ -47,6 +48,7 @@ class SessionAccount:
     # The account's session generation: a session cookie that carries another value was
     # ended on the server (log-out, password change) and is refused by the user loader.
     session_version: int = 0
+    organisation_id: int = 0
 
 
 # Built once: every signed-in request runs it, and a prebuilt statement skips rebuilding and
@@ -59,6 +61,7 @@ _SESSION_ACCOUNT = (
         Person.name,
         Person.role,
         Account.session_version,
+        Account.organisation_id,
         AccountPermission.permission,
     )
     .join(Person, Person.id == Account.person_id)
@@ -81,7 +84,53 @@ def session_account(session: AnySession, account_id: int) -> SessionAccount | No
         first.role,
         frozenset(row.permission for row in rows if row.permission),
         first.session_version,
+        first.organisation_id,
     )
+
+
+def accounts_of_email(session: AnySession, email: str) -> list[Account]:
+    """Every account under this e-mail address, in every organisation (a consultant's
+    memberships), most recently used first. Read across organisations on purpose: the
+    log-in page and the organisation switcher need them all."""
+    if "\x00" in email:
+        return []
+    with across_organisations():
+        found = session.scalars(
+            select(Account)
+            .join(Account.person)
+            .where(Person.email == normalise_email(email))
+            .options(selectinload(Account.person))
+        ).all()
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return sorted(
+        found,
+        key=lambda a: (_aware(a.last_login_at) if a.last_login_at else never, -a.id),
+        reverse=True,
+    )
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def set_password(session: AnySession, email: str, password_hash: str) -> list[Account]:
+    """Give every account under this e-mail address the same password hash: one person, one
+    password, whichever organisations they belong to. Returns the accounts changed."""
+    accounts = accounts_of_email(session, email)
+    with across_organisations():
+        for account in accounts:
+            account.password_hash = password_hash
+        session.flush()
+    return accounts
+
+
+def shared_password_hash(session: AnySession, email: str) -> str | None:
+    """The password hash this address already signs in with elsewhere, if any: a new
+    membership of a consultant takes it over instead of starting with a second password."""
+    for account in accounts_of_email(session, email):
+        if not account.password_hash.startswith("!"):
+            return account.password_hash
+    return None
 
 
 def find_person_by_email(session: AnySession, email: str) -> Person | None:
@@ -107,7 +156,9 @@ def create_person_with_account(
 ) -> Person:
     """Add a person and their account with the given permissions."""
     person = Person(email=normalise_email(email), name=name.strip(), role=role)
-    account = Account(person=person, password_hash=password_hash, active=True)
+    # Someone who already signs in elsewhere (a consultant) keeps their one password.
+    shared = shared_password_hash(session, email)
+    account = Account(person=person, password_hash=shared or password_hash, active=True)
     account.permission_rows = [AccountPermission(permission=p) for p in sorted(set(permissions))]
     session.add_all([person, account])
     session.flush()
@@ -155,7 +206,8 @@ def executives(session: AnySession) -> list[Person]:
 def ensure_account(session: AnySession, person: Person) -> Account:
     """The person's account; people invited without one get an account that only links open."""
     if person.account is None:
-        person.account = Account(password_hash="!link-only", active=True)
+        shared = shared_password_hash(session, person.email)
+        person.account = Account(password_hash=shared or "!link-only", active=True)
         session.flush()
     return person.account
 

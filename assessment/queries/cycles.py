@@ -9,13 +9,20 @@ from sqlalchemy.orm import joinedload
 
 from assessment.models import Cycle, CycleQuestionnaire, CycleStatus
 from assessment.queries.session import AnySession
+from assessment.tenancy import across_organisations
 
 
 def get_cycle(session: AnySession, cycle_id: str) -> Cycle | None:
     """The cycle with this id, if any, with its pinned questionnaires (one query)."""
     if "\x00" in cycle_id:  # no id holds NUL, and PostgreSQL refuses it in a parameter
         return None
-    return session.get(Cycle, cycle_id, options=[joinedload(Cycle.pinned)])
+    # Not session.get: a cycle id is unique only within its organisation, and the tenancy
+    # criterion on this SELECT picks the current organisation's cycle.
+    return (
+        session.scalars(select(Cycle).where(Cycle.id == cycle_id).options(joinedload(Cycle.pinned)))
+        .unique()
+        .first()
+    )
 
 
 def list_cycles(session: AnySession) -> list[Cycle]:
@@ -57,3 +64,14 @@ def open_cycle(session: AnySession, cycle: Cycle, versions: dict[str, tuple[str,
             )
     cycle.status = CycleStatus.OPEN
     session.flush()
+
+
+def organisations_with_cycle(session: AnySession, cycle_id: str) -> list[int]:
+    """The organisations that have a cycle with this id: for a browser that brings nothing
+    else (no session) to a questionnaire address. Looks across organisations on purpose."""
+    if "\x00" in cycle_id:
+        return []
+    with across_organisations():
+        return list(
+            session.scalars(select(Cycle.organisation_id).where(Cycle.id == cycle_id).distinct())
+        )

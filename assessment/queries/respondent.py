@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, select, update
 
 from assessment.models import Answer, Cycle, CycleQuestionnaire, Response
 from assessment.queries.session import AnySession
+from assessment.tenancy import organisation_parameter
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,22 @@ _STATE = (
     .select_from(Cycle)
     .outerjoin(
         CycleQuestionnaire,
-        and_(CycleQuestionnaire.cycle_id == Cycle.id, CycleQuestionnaire.role == bindparam("role")),
+        and_(
+            CycleQuestionnaire.organisation_id == Cycle.organisation_id,
+            CycleQuestionnaire.cycle_id == Cycle.id,
+            CycleQuestionnaire.role == bindparam("role"),
+        ),
     )
     .outerjoin(
-        Response, and_(Response.cycle_id == Cycle.id, Response.person_id == bindparam("person"))
+        Response,
+        and_(
+            Response.organisation_id == Cycle.organisation_id,
+            Response.cycle_id == Cycle.id,
+            Response.person_id == bindparam("person"),
+        ),
     )
-    .where(Cycle.id == bindparam("cycle"))
+    # Run on the connection, past the ORM's organisation criterion: it names it itself.
+    .where(Cycle.organisation_id == bindparam("organisation"), Cycle.id == bindparam("cycle"))
 )
 _ANSWERS = select(Answer.item_id, Answer.value, Answer.version).where(
     Answer.response_id == bindparam("response")
@@ -84,7 +95,13 @@ def respondent_state(
     """The cycle, the role's pinned questionnaire and the person's response; None: no cycle."""
     connection = session.connection()
     row = connection.execute(
-        _STATE, {"cycle": cycle_id, "person": person_id, "role": role}
+        _STATE,
+        {
+            "organisation": organisation_parameter(session),
+            "cycle": cycle_id,
+            "person": person_id,
+            "role": role,
+        },
     ).one_or_none()
     if row is None:
         return None

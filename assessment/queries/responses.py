@@ -28,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from assessment.models import Account, Answer, Cycle, Person, Response, ResponseStatus
 from assessment.queries.session import AnySession
 from assessment.services.content.definitions import ROLES
+from assessment.tenancy import organisation_parameter
 
 
 def get_response(session: AnySession, person_id: int, cycle_id: str) -> Response | None:
@@ -103,26 +104,38 @@ class NotDraft(Exception):
 # Prebuilt: every autosave runs these, and building a statement cost more than running it.
 # Every answer write is conditional on the response still being a draft, in the same
 # statement: a save racing the submit can never change a submitted response (F-07).
+# They run on the connection, past the ORM's organisation criterion, so they name it too.
 _STILL_DRAFT = (
     select(Response.id)
-    .where(Response.id == bindparam("response"), Response.status == ResponseStatus.DRAFT)
+    .where(
+        Response.id == bindparam("response"),
+        Response.organisation_id == bindparam("organisation"),
+        Response.status == ResponseStatus.DRAFT,
+    )
     .scalar_subquery()
 )
 # On PostgreSQL a save first takes a share lock on its response row, so it waits for a submit
 # in progress (which holds the row) and then sees it submitted. SQLite has one writer anyway.
 _LOCK_DRAFT = (
-    select(Response.status).where(Response.id == bindparam("response")).with_for_update(read=True)
+    select(Response.status)
+    .where(
+        Response.id == bindparam("response"),
+        Response.organisation_id == bindparam("organisation"),
+    )
+    .with_for_update(read=True)
 )
 _ANSWERS_BEING_SAVED = select(Answer.id, Answer.item_id, Answer.value, Answer.version).where(
     Answer.response_id == bindparam("response"),
+    Answer.organisation_id == bindparam("organisation"),
     Answer.item_id.in_(bindparam("items", expanding=True)),
 )
 _VALUE = bindparam("value", type_=Answer.__table__.c.value.type)
 _NEW_ANSWER = (
     insert(Answer)
     .from_select(
-        ["response_id", "item_id", "value", "version", "updated_at"],
+        ["organisation_id", "response_id", "item_id", "value", "version", "updated_at"],
         select(
+            bindparam("organisation", type_=Answer.__table__.c.organisation_id.type),
             _STILL_DRAFT,
             bindparam("item_id", type_=Answer.__table__.c.item_id.type),
             _VALUE,
@@ -142,7 +155,8 @@ _CHANGED_ANSWER = (
     .values(value=_VALUE, version=Answer.version + 1, updated_at=bindparam("now"))
 )
 _STORED_VALUES = select(Answer.item_id, Answer.value).where(
-    Answer.response_id == bindparam("response")
+    Answer.response_id == bindparam("response"),
+    Answer.organisation_id == bindparam("organisation"),
 )
 
 
@@ -162,14 +176,18 @@ def save_answers_by_id(
     """
     seen_versions = seen_versions or {}
     connection = session.connection()
-    status = connection.execute(_LOCK_DRAFT, {"response": response_id}).scalar_one_or_none()
+    organisation = organisation_parameter(session)
+    status = connection.execute(
+        _LOCK_DRAFT, {"response": response_id, "organisation": organisation}
+    ).scalar_one_or_none()
     if status != ResponseStatus.DRAFT:
         raise NotDraft(f"response {response_id} is {status}")
     now = dt.datetime.now(dt.UTC)
     existing = {
         row.item_id: row
         for row in connection.execute(
-            _ANSWERS_BEING_SAVED, {"response": response_id, "items": list(values)}
+            _ANSWERS_BEING_SAVED,
+            {"response": response_id, "items": list(values), "organisation": organisation},
         )
     }
     saved: dict[str, int] = {}
@@ -179,7 +197,13 @@ def save_answers_by_id(
         if row is None:
             added = connection.execute(
                 _NEW_ANSWER,
-                {"response": response_id, "item_id": item_id, "value": value, "now": now},
+                {
+                    "response": response_id,
+                    "organisation": organisation,
+                    "item_id": item_id,
+                    "value": value,
+                    "now": now,
+                },
             )
             if added.first() is None:
                 raise NotDraft(f"response {response_id} was submitted while saving")
@@ -196,6 +220,7 @@ def save_answers_by_id(
                     "seen": row.version,
                     "value": value,
                     "response": response_id,
+                    "organisation": organisation,
                     "now": now,
                 },
             )
@@ -207,7 +232,9 @@ def save_answers_by_id(
 
 def stored_answer_values(session: AnySession, response_id: int) -> dict[str, object]:
     """Item → value of the response's answers as stored now (cleared answers left out)."""
-    rows = session.connection().execute(_STORED_VALUES, {"response": response_id})
+    rows = session.connection().execute(
+        _STORED_VALUES, {"response": response_id, "organisation": organisation_parameter(session)}
+    )
     return {item_id: value for item_id, value in rows if value is not None}
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from flask import current_app
-
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, ReportSnapshot, utcnow
+from assessment.organisations import setting
 from assessment.reports.comments import cycle_comments
 from assessment.reports.committee import cycle_actions
 from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.gaps import gap_report_of
+from assessment.reports.peer_benchmark import cycle_benchmark
 from assessment.reports.scores import ScoredPerson, scores_of
 from assessment.reports.training_needs import (
     TrainingStatus,
@@ -24,6 +24,7 @@ from assessment.reports.training_needs import (
     training_status,
 )
 from assessment.reports.trends import CycleComparison, compare
+from assessment.services.benchmarks import plain_words as peer_words
 from assessment.services.comments.to_committee import comments_table
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
@@ -47,10 +48,11 @@ TREND_COLUMNS = (
 
 def build_pack(cycle: Cycle) -> bytes:
     """The board document: cover, what to act on, beliefs against facts with the chart, where
-    each role stands, what changed, the comments written to the committee and training, with
-    the statistical detail in an appendix. Submitted answers never change and a frozen
-    cycle's scores, gaps, actions and training are stored, so its text never changes either
-    (its date is the day it was frozen)."""
+    each role stands, what changed, the comments written to the committee, training and how
+    it compares with peers, with the statistical detail in an appendix. Submitted answers
+    never change and a frozen cycle's scores, gaps, actions and training are stored, so its
+    text never changes either (its date is the day it was frozen), except the peer
+    comparison: it grows as more peers close the same cycle."""
     # Read the answers once for the gap report and the scores (a frozen cycle reads neither).
     answers = None if cycle.is_frozen else cycle_answers(cycle.id)
     report = gap_report_of(cycle, answers)
@@ -61,7 +63,7 @@ def build_pack(cycle: Cycle) -> bytes:
     document = PackDocument(
         title=f"Security steering committee pack {cycle.id}",
         cover_lines=_cover_lines(cycle, len(scored), snapshot),
-        marking=current_app.config["PACK_MARKING"],
+        marking=setting("PACK_MARKING"),
         sections=[
             _summary(report),
             _actions(cycle, report),
@@ -70,6 +72,7 @@ def build_pack(cycle: Cycle) -> bytes:
             _changes(comparison, scored),
             Section("Comments to the committee", tables=[comments_table(cycle_comments(cycle.id))]),
             _training(cycle, scored, snapshot),
+            _peers(peer_comparison(cycle)),
         ],
         appendix=[_statistics(comparison)],
     )
@@ -77,7 +80,7 @@ def build_pack(cycle: Cycle) -> bytes:
 
 
 def _cover_lines(cycle: Cycle, responses: int, snapshot: ReportSnapshot | None) -> list[str]:
-    organisation = current_app.config.get("ORGANISATION_NAME") or ""
+    organisation = setting("ORGANISATION_NAME")
     generated = (snapshot.created_at if snapshot else utcnow()).date().isoformat()
     lines = [organisation] if organisation else []
     return lines + [
@@ -216,6 +219,28 @@ def _training(
                 tuple((role, domain, n) for (role, domain), n in sorted(counted.items())),
             )
         ],
+    )
+
+
+def peer_comparison(cycle: Cycle) -> peer_words.BenchmarkBlock:
+    """How the organisation's cycle compares with its peers', in plain words: figures only
+    when it takes part in peer benchmarks and enough peers have closed the same cycle."""
+    organisation = queries.get_organisation(
+        db.session, tenancy.organisation_parameter(db.session())
+    )
+    if organisation is None or not organisation.benchmark_opt_in:
+        return peer_words.not_taking_part()
+    topics = {d.id: d.name for d in catalogue().rubric.domains}
+    return peer_words.benchmark_block(cycle_benchmark(cycle), cycle.id, topics)
+
+
+def _peers(block: peer_words.BenchmarkBlock) -> Section:
+    return Section(
+        peer_words.HEADING,
+        paragraphs=list(block.sentences),
+        tables=[Table("Your scores among your peers'", peer_words.COLUMNS, block.table_rows())]
+        if block.shown
+        else [],
     )
 
 

@@ -17,6 +17,7 @@ from assessment.web import (
     main,
     measurement,
     navigation,
+    organisations,
     password_reset,
     people,
     respond,
@@ -42,5 +43,6 @@ def init_app(app: Flask) -> None:
         measurement.bp,
         people.bp,
         password_reset.bp,
+        organisations.bp,
     ):
         app.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -49,6 +50,9 @@ EXPIRED_KEY = "expired_account_id"
 # Rewriting the cookie on every autosave is noise: a minute's precision is plenty for a
 # 30-minute idle limit.
 LAST_SEEN_PRECISION = 60
+# The organisation of the account this browser last signed in as. It outlives a timed-out
+# session so that answers posted after the time-out are kept in that organisation.
+ORGANISATION_KEY = "organisation"
 
 # A browser that signed in successfully before is exempt from the per-account limit of failed
 # log-ins, so that a stranger's failures cannot lock an executive out (F-10). Signed, so that
@@ -100,6 +104,7 @@ class SignedIn(UserMixin):
         self.name = account.name
         self.role = account.role
         self.permissions = account.permissions
+        self.organisation_id = account.organisation_id
 
     @property
     def is_active(self) -> bool:  # Flask-Login's login_user refuses inactive accounts
@@ -135,6 +140,7 @@ class SignedIn(UserMixin):
                 account.person.role,
                 account.permissions,
                 account.session_version,
+                account.organisation_id,
             ),
             active=account.active,
         )
@@ -165,6 +171,18 @@ def start_session(account: Account) -> bool:
     now = int(time.time())
     session[VERSION_KEY] = account.session_version
     session[SIGNED_IN_KEY] = session[LAST_SEEN_KEY] = now
+    session[ORGANISATION_KEY] = g.organisation_id = account.organisation_id
+    return True
+
+
+def switch_session(account: Account) -> bool:
+    """Move this session to another membership of the same person: the same sign-in (its
+    start and absolute lifetime carry over), acting in the other organisation."""
+    signed_in = session.get(SIGNED_IN_KEY)
+    if not start_session(account):
+        return False
+    if isinstance(signed_in, int):
+        session[SIGNED_IN_KEY] = signed_in
     return True
 
 
@@ -197,6 +215,17 @@ def end_expired_sessions() -> Response | None:
             session[LAST_SEEN_KEY] = now
         return None
     return _sign_out_expired(reason)
+
+
+@bp.before_app_request
+def set_organisation() -> None:
+    """Act for the signed-in account's organisation (the API sets its token's instead)."""
+    if request.endpoint == "static" or request.blueprint == "api":
+        return
+    if current_user.is_authenticated:
+        g.organisation_id = current_user.organisation_id
+    elif isinstance(session.get(ORGANISATION_KEY), int):
+        g.organisation_id = session[ORGANISATION_KEY]
 
 
 def _sign_out_expired(reason: str) -> Response | None:
@@ -262,8 +291,8 @@ def _known_device() -> bool:
         account_id = _device_serializer().loads(cookie, max_age=KNOWN_DEVICE_DAYS * 86400)
     except BadSignature:  # includes an expired cookie
         return False
-    account = queries.find_account_by_email(db.session, request.form.get("email", "")[:254])
-    return account is not None and account.id == account_id
+    accounts = queries.accounts_of_email(db.session, request.form.get("email", "")[:254])
+    return any(account.id == account_id for account in accounts)
 
 
 def _remember_device(response: Response, account: Account) -> Response:

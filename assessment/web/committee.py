@@ -11,7 +11,7 @@ from assessment.extensions import db
 from assessment.models import Cycle
 from assessment.reports import committee
 from assessment.reports.comments import cycle_comments
-from assessment.reports.committee_pack import build_pack
+from assessment.reports.committee_pack import build_pack, peer_comparison
 from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import scores_of
@@ -94,6 +94,7 @@ def dashboard() -> str:
         pulse=committee.pulse(later, _pulse_min_group()) if later else [],
         comments=cycle_comments(later.id) if later else [],
         pulse_min_group=_pulse_min_group(),
+        peers=peer_comparison(later) if later else None,
     )
 
 

@@ -109,8 +109,10 @@ def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
     args = request.view_args or {}
     facts = catalogue().facts
     allowed = current_user.is_authenticated and actions.facts.editable_facts(current_actor())
+    if request.endpoint != "facts.enter" or not allowed:
+        return _error_page(413)
     cycle = queries.get_cycle(db.session, str(args.get("cycle_id", "")))
-    if request.endpoint != "facts.enter" or not allowed or cycle is None:
+    if cycle is None:
         return _error_page(413)
     fact_id = str(args.get("fact_id", ""))
     if fact_id not in facts or fact_id not in allowed:

@@ -28,6 +28,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("admin.outbox", "Outbox", ("admin",)),
     NavLink("admin.audit_log", "Audit", ("admin",)),
     NavLink("admin.tokens", "API tokens", ("admin",)),
+    NavLink("organisations.settings", "Organisation", ("admin",)),
 )
 
 

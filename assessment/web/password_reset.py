@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, SubmitField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from assessment import queries
+from assessment import queries, tenancy
 from assessment.actions import ActionError, password_reset
 from assessment.extensions import db, limiter
 from assessment.models import Account
@@ -188,7 +188,7 @@ def _deliver_in_background(message: password_reset.Message) -> None:
 
     def deliver() -> None:
         try:
-            with app.app_context():
+            with app.app_context(), tenancy.acting_for(message.organisation_id):
                 try:
                     password_reset.deliver(message)
                     db.session.commit()

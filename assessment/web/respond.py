@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import ValidationError
 
-from assessment import actions, queries
+from assessment import actions, queries, tenancy
 from assessment.actions import ActionError, Conflict, Invalid
 from assessment.catalogue import catalogue
 from assessment.extensions import csrf, db, limiter
@@ -487,6 +487,13 @@ def _keep_for_later(cycle_id: str) -> tuple[WerkzeugResponse, int]:
     account whose session expired when the session still says who that was. The key lives in
     a cookie of its own, so it survives the fresh session that signing in starts (F-09, F-16).
     """
+    if tenancy.request_organisation_id() is None:
+        # No session at all: the cycle id is all there is. Kept only where it is unambiguous;
+        # the answers are offered back only after signing in to that organisation.
+        owners = queries.organisations_with_cycle(db.session, cycle_id)
+        if len(owners) != 1:
+            abort(404)
+        tenancy.enter(owners[0])
     cycle = cycle_or_404(cycle_id)
     items = {
         item.id

@@ -24,6 +24,7 @@ from assessment.actions.training_sessions import SessionPlan
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, Person, TrainingSession
+from assessment.organisations import setting
 from assessment.reports.training_calendar import local_start, session_event
 from assessment.reports.training_needs import (
     as_utc,
@@ -119,9 +120,10 @@ def schedule() -> str | WerkzeugResponse:
 
 
 def _default_timezone() -> str:
-    """The zone of the coordinator's last session, else the configured default."""
+    """The zone of the coordinator's last session, else the organisation's default (or the
+    installation's)."""
     last = queries.last_session_timezone(db.session, current_actor().email)
-    return last or str(current_app.config["TRAINING_DEFAULT_TIMEZONE"])
+    return last or setting("TRAINING_DEFAULT_TIMEZONE")
 
 
 def _in_the_past(plan: SessionPlan) -> bool:

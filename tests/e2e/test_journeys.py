@@ -12,6 +12,7 @@ from assessment import queries
 from assessment.actions import invitations
 from assessment.extensions import db
 from assessment.models import AuditEntry, FactAttestation, TrainingAttendee
+from assessment.tenancy import acting_for
 from tests.e2e.helpers import SHOTS, check, open_cycle_id, sign_in
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ def test_executive_journey(browser, live_app, live_server, demo, context, new_co
     from playwright.sync_api import expect
 
     cycle_id = open_cycle_id(live_app)
-    with live_app.test_request_context():
+    with live_app.test_request_context(), acting_for(1):
         person = queries.find_person_by_email(db.session, "hr@example.com")
         cycle = queries.get_cycle(db.session, cycle_id)
         link = invitations.issue_link(queries.get_or_create_invitation(db.session, person, cycle))

@@ -15,6 +15,7 @@ from assessment.actions import invitations
 from assessment.extensions import db
 from assessment.models import Answer, Person, Response
 from assessment.services.answering.questionnaire_pages import split_into_pages
+from assessment.tenancy import acting_for
 from tests.conftest import add_user, open_test_cycle, shipped_catalogue
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ PAGES = split_into_pages(CEO, shipped_catalogue().rubric)
 def invitation_link(live_app, live_server):
     add_user(live_app, "ceo@example.com", role="ceo", name="Casey Chief")
     open_test_cycle(live_app, CYCLE)
-    with live_app.test_request_context():
+    with live_app.test_request_context(), acting_for(1):
         person = db.session.scalar(select(Person).where(Person.email == "ceo@example.com"))
         cycle = queries.get_cycle(db.session, CYCLE)
         invitation = queries.get_or_create_invitation(db.session, person, cycle)

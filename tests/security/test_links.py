@@ -11,6 +11,7 @@ from assessment import actions, queries
 from assessment.actions import SYSTEM
 from assessment.extensions import db
 from assessment.models import AuditEntry, Invitation, Mail
+from assessment.tenancy import acting_for
 from tests.conftest import add_user, complete_answers, log_in, open_test_cycle
 from tests.web.test_respond import CYCLE, answer_everything
 
@@ -19,7 +20,7 @@ TOKEN_PATH = re.compile(r"/i/[A-Za-z0-9._-]+")
 
 def issue(app, email: str) -> str:
     """A fresh invitation link's path for the person, as the invitation mail carries it."""
-    with app.test_request_context():
+    with app.test_request_context(), acting_for(1):
         person = queries.find_person_by_email(db.session, email)
         cycle = queries.get_cycle(db.session, CYCLE)
         link = actions.invitations.issue_link(
@@ -190,7 +191,7 @@ def test_link_after_submission_takes_its_own_signed_in_person_to_the_results(app
     to, already signed in on this browser, lands on their results rather than a dead end."""
     add_user(app, "ceo@example.com", role="ceo")
     open_test_cycle(app, "2026-Q4")
-    with app.test_request_context():
+    with app.test_request_context(), acting_for(1):
         cycle = queries.get_cycle(db.session, "2026-Q4")
         person = queries.find_person_by_email(db.session, "ceo@example.com")
         link = actions.invitations.issue_link(

@@ -8,6 +8,7 @@ from assessment import actions, queries
 from assessment.actions import SYSTEM
 from assessment.extensions import db
 from assessment.models import Mail
+from assessment.tenancy import acting_for
 from tests.conftest import add_user, open_test_cycle
 
 
@@ -15,7 +16,11 @@ def test_mail_outbox_log_masks_invitation_links(app, caplog):
     """F-05: the development outbox logs each message, with the link's token masked."""
     add_user(app, "ceo@example.com", role="ceo")
     open_test_cycle(app, "2026-Q4")
-    with app.test_request_context(), caplog.at_level(logging.INFO, logger=app.logger.name):
+    with (
+        app.test_request_context(),
+        acting_for(1),
+        caplog.at_level(logging.INFO, logger=app.logger.name),
+    ):
         cycle = queries.get_cycle(db.session, "2026-Q4")
         assert actions.invitations.send_invitations(SYSTEM, cycle, reminder=False) == (1, 0)
         db.session.commit()

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from assessment.extensions import db
 from assessment.models import Account
+from assessment.tenancy import acting_for
 from assessment.web.auth import LOGIN_FAILED
 from tests.conftest import PASSWORD, add_user, log_in
 
@@ -218,6 +219,6 @@ def test_an_inactive_account_is_never_signed_in_even_by_an_invitation_link(app):
     from assessment.web.auth import SignedIn
 
     account_id = add_user(app, "gone@example.com", active=False)
-    with app.test_request_context():
+    with app.test_request_context(), acting_for(1):
         account = db.session.get(Account, account_id)
         assert login_user(SignedIn.of(account)) is False  # what the invitation view calls

@@ -14,6 +14,7 @@ from assessment import actions, queries
 from assessment.actions import SYSTEM, Conflict, Forbidden
 from assessment.extensions import db
 from assessment.models import Account, AuditEntry, Mail, Person
+from assessment.tenancy import acting_for
 from tests.conftest import (
     PASSWORD,
     add_user,
@@ -405,7 +406,7 @@ def test_deactivate_asks_first_and_says_what_happens(app, admin):
 
 def test_deactivate_ends_sessions_blocks_sign_in_and_invitation_links(app, admin):
     open_test_cycle(app, CYCLE)
-    with app.test_request_context():
+    with app.test_request_context(), acting_for(1):
         person = queries.find_person_by_email(db.session, "ceo@example.com")
         invitation = queries.get_or_create_invitation(
             db.session, person, queries.get_cycle(db.session, CYCLE)
@@ -692,7 +693,7 @@ def test_a_role_cannot_change_until_the_cycle_of_a_submitted_answer_is_frozen(ap
 def test_correcting_an_address_kills_the_links_mailed_to_the_old_one(app, admin):
     open_test_cycle(app, CYCLE)
     pid = person_id(app, "ceo@example.com")
-    with app.test_request_context():
+    with app.test_request_context(), acting_for(1):
         person = db.session.get(Person, pid)
         invitation = queries.get_or_create_invitation(
             db.session, person, queries.get_cycle(db.session, CYCLE)

@@ -490,7 +490,7 @@ def test_a_person_assigned_by_another_request_meanwhile_is_skipped_not_an_error(
         assert training is not None and training.attendees == []  # read before the other row
         db.session.execute(
             TrainingAttendee.__table__.insert().values(
-                session_id=session_id, person_id=ceo, completed=False
+                organisation_id=1, session_id=session_id, person_id=ceo, completed=False
             )
         )
         people = [db.session.get(Person, ceo), db.session.get(Person, legal)]

@@ -1,0 +1,517 @@
+"""Many organisations on PostgreSQL: the peer benchmark of a cycle across all of them, and all
+reports of one of them, each against the time to read the same rows.
+
+`python -m benchmarks bench_organisations` (`make bench` runs it with the others). Sizes from
+the environment: BENCH_ORGS organisations (default 1000) of five executives each, over
+BENCH_ORG_CYCLES quarters (default 8); BENCH_REPEAT timed runs of each measurement (default 5,
+the best is reported, after one untimed run); BENCH_ORG_SIMPLE=0 skips timing the earlier
+organisation-by-organisation benchmark. A quick run: BENCH_ORGS=100 BENCH_ORG_CYCLES=3.
+
+The database is BENCH_DATABASE_URL when set (a PostgreSQL database it may empty), otherwise a
+throwaway PostgreSQL cluster started under /tmp on 127.0.0.1 with pg_ctl (as .ci/run does) and
+stopped afterwards. `assessment synth --organisations` fills it; the quarter before the latest
+is then frozen in every organisation, so both ways a benchmark reads its peers are measured.
+
+Read floors, all the same SQL the code under test runs, rows fetched and nothing computed:
+- benchmark of a closed cycle: the candidate peers, every answer of their submitted responses
+  to the cycle (and the asking organisation's), and their fact entries for it;
+- benchmark of a frozen cycle: the candidate peers and their newest stored report versions;
+- one organisation's reports: its submitted answers of each cycle the report reads (as
+  ``queries.submitted_answers`` reads them), its fact report, or its stored report version.
+Prints tables; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+def _env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# ---------------------------------------------------------------- a throwaway PostgreSQL
+
+
+def _pg_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: p.parts[-3])
+    if not found:
+        sys.exit(
+            "PostgreSQL is not installed (apt-get install postgresql), or set BENCH_DATABASE_URL"
+        )
+    return found[-1].parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def postgres() -> Iterator[str]:
+    """A database URL: BENCH_DATABASE_URL, or a fresh cluster under /tmp, stopped on exit."""
+    given = os.environ.get("BENCH_DATABASE_URL")
+    if given:
+        yield given
+        return
+    bin_dir, port = _pg_bin(), _free_port()
+    folder = Path(tempfile.mkdtemp(prefix="bench-orgs-pg-"))
+    # PostgreSQL refuses to run as root: the cluster then belongs to the postgres user.
+    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if run_as:
+        shutil.chown(folder, "postgres")
+
+    def pg(*args: str) -> None:
+        subprocess.run([*run_as, *args], check=True, stdout=subprocess.DEVNULL)
+
+    data = folder / "data"
+    try:
+        pg(str(bin_dir / "initdb"), "-D", str(data), "-U", "bench", "--auth=trust", "-E", "UTF8")
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+        pg(
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+        try:
+            pg(
+                str(bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "bench",
+                "bench",
+            )
+            yield f"postgresql+psycopg://bench@127.0.0.1:{port}/bench"
+        finally:
+            pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- timing
+
+
+def best(action: Callable[[], object], repeat: int) -> float:
+    """The fastest of ``repeat`` timed runs after one untimed run (warm caches for all)."""
+    from assessment.extensions import db
+
+    db.session.expire_all()
+    action()
+    times = []
+    for _ in range(repeat):
+        db.session.expire_all()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------- the measurement
+
+
+def _app(url: str) -> Any:
+    from assessment import create_app
+
+    os.environ["ASSESSMENT_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="bench-orgs-instance-")
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def load(organisations: int, cycles: int) -> dict[str, float]:
+    """An empty schema, then ``assessment synth --organisations``; the quarter before the
+    latest frozen everywhere."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select, text
+
+    from assessment import actions, queries, tenancy
+    from assessment.actions.actor import SYSTEM
+    from assessment.cli.synthetic_org import synthesise_organisations
+    from assessment.extensions import db
+    from assessment.models import Cycle
+
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()
+    queries.ensure_default_organisation(db.session)
+    db.session.commit()
+    step = max(1, organisations // 10)
+
+    def progress(total: list[int] = [0]) -> Callable[[int], None]:  # noqa: B006
+        def report(added: int) -> None:
+            total[0] += added
+            print(f"   {total[0]:,} responses", file=sys.stderr, flush=True)
+
+        return report
+
+    start = time.perf_counter()
+    added = synthesise_organisations(organisations, cycles, seed=1, progress=progress())
+    db.session.commit()
+    load_seconds = time.perf_counter() - start
+    frozen_id = added.cycle_ids[-2] if cycles >= 2 else None
+    start = time.perf_counter()
+    if frozen_id:
+        for k, organisation in enumerate(queries.list_organisations(db.session)[1:]):
+            with tenancy.acting_for(organisation.id):
+                cycle = db.session.scalar(select(Cycle).where(Cycle.id == frozen_id))
+                assert cycle is not None
+                actions.cycles.change_status(SYSTEM, cycle, "freeze")
+                db.session.commit()
+            if (k + 1) % step == 0:
+                print(f"   frozen {k + 1:,} of {organisations:,}", file=sys.stderr, flush=True)
+    freeze_seconds = time.perf_counter() - start
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+    return {"load_s": load_seconds, "freeze_s": freeze_seconds, "responses": added.responses}
+
+
+def simple_benchmark(cycle_id: str, organisation_id: int) -> Any:
+    """The benchmark computed one organisation at a time, as its first version did."""
+    from sqlalchemy import select
+
+    from assessment import tenancy
+    from assessment.extensions import db
+    from assessment.models import Cycle, Organisation
+    from assessment.reports.peer_benchmark import COMPARABLE_CYCLES, figures_of, minimum_peers
+    from assessment.services.benchmarks.peers import peer_benchmark
+
+    with tenancy.across_organisations():  # the peers, one by one
+        own = db.session.get(Organisation, organisation_id)
+        assert own is not None
+        candidates = db.session.execute(
+            select(Organisation.id, Organisation.industry)
+            .join(Cycle, Cycle.organisation_id == Organisation.id)
+            .where(
+                Organisation.benchmark_opt_in.is_(True),
+                Organisation.id != organisation_id,
+                Cycle.id == cycle_id,
+                Cycle.status.in_(COMPARABLE_CYCLES),
+            )
+            .order_by(Organisation.id)
+        ).all()
+    peers = []
+    for peer_id, industry in candidates:
+        with tenancy.acting_for(peer_id):
+            peer_cycle = db.session.get(Cycle, (peer_id, cycle_id))
+            assert peer_cycle is not None
+            peers.append(figures_of(peer_cycle, industry))
+    with tenancy.acting_for(organisation_id):
+        own_cycle = db.session.get(Cycle, (organisation_id, cycle_id))
+        assert own_cycle is not None
+        mine = figures_of(own_cycle, own.industry)
+    return peer_benchmark(
+        mine.domains,
+        peers,
+        minimum=minimum_peers(),
+        own_industry=own.industry,
+        own_beliefs=mine.beliefs,
+    )
+
+
+def measure_benchmarks(
+    organisation_id: int, cycle_ids: list[str], frozen_id: str | None, repeat: int
+) -> list[dict[str, Any]]:
+    from assessment import tenancy
+    from assessment.extensions import db
+    from assessment.models import Cycle
+    from assessment.queries import peers as peer_rows
+    from assessment.reports.peer_benchmark import cycle_benchmark
+
+    rows = []
+    for cycle_id in [cycle_ids[-1]] + ([frozen_id] if frozen_id else []):
+
+        def floor(cycle_id: str = cycle_id) -> None:
+            with tenancy.across_organisations():  # the rows the benchmark reads
+                found = peer_rows.benchmark_candidates(db.session, cycle_id, organisation_id)
+                ids = [c.organisation_id for c in found] + [organisation_id]
+                if cycle_id == frozen_id:
+                    peer_rows.latest_snapshots_of(db.session, cycle_id, ids)
+                else:
+                    dialect = db.engine.dialect.name
+                    db.session.execute(peer_rows.answers_statement(dialect, cycle_id, ids)).all()
+                    db.session.execute(peer_rows.facts_statement(cycle_id, ids)).all()
+
+        def fast(cycle_id: str = cycle_id) -> Any:
+            with tenancy.acting_for(organisation_id):
+                cycle = db.session.get(Cycle, (organisation_id, cycle_id))
+                assert cycle is not None
+                return cycle_benchmark(cycle)
+
+        result = fast()
+        with tenancy.across_organisations():
+            candidates = len(peer_rows.benchmark_candidates(db.session, cycle_id, organisation_id))
+        row: dict[str, Any] = {
+            "cycle": cycle_id,
+            "status": "frozen" if cycle_id == frozen_id else "closed",
+            "candidates": candidates,
+            "peers": result.peers,
+            "industry": result.industry or "all",
+            "floor_s": best(floor, repeat),
+            "fast_s": best(fast, repeat),
+        }
+        if os.environ.get("BENCH_ORG_SIMPLE", "1") != "0":
+            db.session.expire_all()
+            row["simple_s"] = timed(lambda c=cycle_id: simple_benchmark(c, organisation_id))
+            row["identical"] = simple_benchmark(cycle_id, organisation_id) == result
+        rows.append(row)
+    return rows
+
+
+def measure_reports(
+    organisation_id: int, cycle_ids: list[str], frozen_id: str | None, repeat: int
+) -> list[dict[str, Any]]:
+    """One organisation's report functions against reading the same rows."""
+    from assessment import queries, tenancy
+    from assessment.extensions import db
+    from assessment.models import Cycle
+    from assessment.reports import committee
+    from assessment.reports.bundle import all_reports
+    from assessment.reports.gaps import gap_report_of
+    from assessment.reports.scores import scores_of
+    from assessment.reports.trends import compare
+
+    def cycle(cycle_id: str) -> Cycle:
+        found = db.session.get(Cycle, (organisation_id, cycle_id))
+        assert found is not None
+        return found
+
+    def read(*ids: str) -> None:
+        for cycle_id in ids:
+            if cycle_id == frozen_id:
+                queries.latest_snapshot(db.session, cycle_id)
+            else:
+                queries.submitted_answers(db.session, cycle_id)
+
+    def read_with_facts(*ids: str) -> None:
+        read(*ids)
+        for cycle_id in ids:
+            if cycle_id != frozen_id:
+                queries.fact_categories(db.session, cycle_id)
+
+    latest, previous = cycle_ids[-1], cycle_ids[-2] if len(cycle_ids) > 1 else cycle_ids[-1]
+    cases: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
+        ("scores (closed)", lambda: scores_of(cycle(latest)), lambda: read(latest)),
+        (
+            "gap report (closed)",
+            lambda: gap_report_of(cycle(latest)),
+            lambda: read_with_facts(latest),
+        ),
+        (
+            "all reports of a cycle (closed)",
+            lambda: all_reports(latest),
+            lambda: read_with_facts(latest),
+        ),
+        (
+            "trends, two quarters",
+            lambda: compare(cycle(previous), cycle(latest)),
+            lambda: read(previous, latest),
+        ),
+        (
+            f"committee series, {len(cycle_ids)} quarters",
+            lambda: committee.series(queries.cycles_in_order(db.session)),
+            lambda: read_with_facts(*cycle_ids),
+        ),
+    ]
+    if frozen_id:
+        cases += [
+            ("scores (frozen)", lambda: scores_of(cycle(frozen_id)), lambda: read(frozen_id)),
+            (
+                "gap report (frozen)",
+                lambda: gap_report_of(cycle(frozen_id)),
+                lambda: read(frozen_id),
+            ),
+        ]
+    rows = []
+    with tenancy.acting_for(organisation_id):
+        for name, report, floor in cases:
+            rows.append(
+                {"report": name, "floor_s": best(floor, repeat), "report_s": best(report, repeat)}
+            )
+    return rows
+
+
+def measure_pages(
+    app: Any, organisation_id: int, cycle_ids: list[str], frozen_id: str | None, repeat: int
+) -> list[dict[str, Any]]:
+    """The pages and API answers of one organisation's committee member, over HTTP through
+    the test client (sign-in, permissions, audit and templates included)."""
+    from assessment import actions, queries, tenancy
+    from assessment.actions.actor import SYSTEM
+    from assessment.extensions import db
+    from assessment.services.security.passwords import hash_password
+
+    email, password = "committee@bench.example.com", "correct horse battery staple"
+    with tenancy.acting_for(organisation_id):
+        queries.create_person_with_account(
+            db.session,
+            email=email,
+            name="Committee Member",
+            password_hash=hash_password(password),
+            permissions=("admin", "committee"),
+        )
+        token = actions.tokens.issue_token(SYSTEM, email, 30).token
+        db.session.commit()
+    client = app.test_client()
+    signed_in = client.post("/login", data={"email": email, "password": password})
+    assert signed_in.status_code in (302, 303), signed_in.status_code
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    latest = cycle_ids[-1]
+    previous = cycle_ids[-2] if len(cycle_ids) > 1 else latest
+    pages: list[tuple[str, Callable[[], Any]]] = [
+        ("GET /committee/ (web)", lambda: client.get("/committee/")),
+        (f"GET /gaps/{latest} (web)", lambda: client.get(f"/gaps/{latest}")),
+        (
+            f"GET /api/v1/cycles/{latest}/scores",
+            lambda: api.get(f"/api/v1/cycles/{latest}/scores", headers=bearer),
+        ),
+        (
+            f"GET /api/v1/cycles/{latest}/gaps",
+            lambda: api.get(f"/api/v1/cycles/{latest}/gaps", headers=bearer),
+        ),
+        (
+            f"GET /api/v1/trends?from={previous}&to={latest}",
+            lambda: api.get(f"/api/v1/trends?from={previous}&to={latest}", headers=bearer),
+        ),
+        (
+            f"GET /api/v1/cycles/{latest}/benchmark",
+            lambda: api.get(f"/api/v1/cycles/{latest}/benchmark", headers=bearer),
+        ),
+    ]
+    if frozen_id:
+        pages.append(
+            (
+                f"GET /api/v1/cycles/{frozen_id}/benchmark",
+                lambda: api.get(f"/api/v1/cycles/{frozen_id}/benchmark", headers=bearer),
+            )
+        )
+    rows = []
+    for name, get in pages:
+        status = get().status_code
+        assert status == 200, (name, status)
+        rows.append({"page": name, "page_s": best(get, repeat)})
+    db.session.remove()
+    return rows
+
+
+def measure(url: str) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from assessment.cli.synthetic_org import quarters_before
+    from assessment.extensions import db
+    from assessment.models import Organisation
+
+    organisations, cycles = _env("BENCH_ORGS", 1000), _env("BENCH_ORG_CYCLES", 8)
+    repeat = _env("BENCH_REPEAT", 5)
+    app = _app(url)
+    with app.app_context():
+        print(f"== loading {organisations:,} organisations x 5 x {cycles}", file=sys.stderr)
+        loaded = load(organisations, cycles)
+        cycle_ids = [q.id for q in quarters_before(dt.date.today(), cycles)]
+        frozen_id = cycle_ids[-2] if cycles >= 2 else None
+        # The first synthetic organisation that takes part in benchmarks asks.
+        asking = db.session.scalar(
+            select(Organisation.id)
+            .where(Organisation.slug.like("synth-%"), Organisation.benchmark_opt_in.is_(True))
+            .order_by(Organisation.id)
+            .limit(1)
+        )
+        assert asking is not None
+        print("== measuring", file=sys.stderr)
+        benchmarks = measure_benchmarks(asking, cycle_ids, frozen_id, repeat)
+        reports = measure_reports(asking, cycle_ids, frozen_id, repeat)
+        db.session.remove()
+    with app.app_context():
+        pages = measure_pages(app, asking, cycle_ids, frozen_id, repeat)
+        server = db.session.execute(select(db.func.version())).scalar()
+        db.session.remove()
+        db.engine.dispose()
+    return {
+        "organisations": organisations,
+        "cycles": cycles,
+        "repeat": repeat,
+        "server": str(server).split(" on ")[0],
+        **loaded,
+        "benchmarks": benchmarks,
+        "reports": reports,
+        "pages": pages,
+    }
+
+
+def report(result: dict[str, Any]) -> None:
+    print(
+        f"{result['organisations']:,} organisations x 5 executives x {result['cycles']} quarters "
+        f"= {result['responses']:,} responses on {result['server']}; best of {result['repeat']}"
+    )
+    print(
+        f"load (synth --organisations): {result['load_s']:.1f} s; freezing one quarter in "
+        f"every organisation: {result['freeze_s']:.1f} s"
+    )
+    print()
+    print(
+        f"{'peer benchmark':<24} {'peers':>11} {'floor ms':>9} {'now ms':>8} {'ratio':>6} "
+        f"{'before ms':>10} {'identical':>9}"
+    )
+    for r in result["benchmarks"]:
+        before = f"{r['simple_s'] * 1000:>10.0f}" if "simple_s" in r else f"{'-':>10}"
+        same = str(r.get("identical", "-"))
+        cycle, peers = f"{r['cycle']} ({r['status']})", f"{r['peers']}/{r['candidates']}"
+        print(
+            f"{cycle:<24} {peers:>11} "
+            f"{r['floor_s'] * 1000:>9.1f} {r['fast_s'] * 1000:>8.1f} "
+            f"{r['fast_s'] / r['floor_s']:>6.2f} {before} {same:>9}"
+        )
+    print()
+    print(f"{'one organisation: report':<36} {'floor ms':>9} {'report ms':>10} {'ratio':>6}")
+    for r in result["reports"]:
+        print(
+            f"{r['report']:<36} {r['floor_s'] * 1000:>9.1f} {r['report_s'] * 1000:>10.1f} "
+            f"{r['report_s'] / r['floor_s']:>6.2f}"
+        )
+    print()
+    print(f"{'one organisation: page':<44} {'ms':>7}")
+    for r in result["pages"]:
+        print(f"{r['page']:<44} {r['page_s'] * 1000:>7.1f}")
+
+
+def main() -> None:
+    with postgres() as url:
+        result = measure(url)
+    report(result)
+
+
+if __name__ == "__main__":
+    main()
