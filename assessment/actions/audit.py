@@ -33,6 +33,9 @@ from assessment.services.security.audit_chain import (
 )
 
 ANCHOR_FILE = "audit-anchor.jsonl"
+# Migration 0011 puts an existing installation (and its log) into organisation 1; a new
+# database gets organisation 1 first too.
+FIRST_ORGANISATION = 1
 # The head appended in the session's current transaction, waiting for its commit.
 _PENDING = "audit_pending_head"
 
@@ -41,14 +44,10 @@ def _key() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode()
 
 
-def anchor_path(organisation_id: int | None = None) -> Path:
-    """The anchor file of one organisation's chain (by default the one acted for). The first
-    organisation keeps the file name of the single-organisation versions."""
-    if organisation_id is None:
-        current = tenancy.current_organisation_id(db.session())
-        assert isinstance(current, int), "an anchor belongs to one organisation"
-        organisation_id = current
-    if organisation_id == tenancy.first_organisation_id(db.session()):
+def anchor_path(organisation_id: int = FIRST_ORGANISATION) -> Path:
+    """The anchor file of one organisation's chain. The installation's first organisation (the
+    one a migrated installation's log belongs to) keeps the single-organisation file name."""
+    if organisation_id == FIRST_ORGANISATION:
         return Path(current_app.instance_path) / ANCHOR_FILE
     return Path(current_app.instance_path) / f"audit-anchor-{organisation_id}.jsonl"
 
@@ -138,7 +137,10 @@ def _checkpoint_committed_head(session: Session) -> None:
         except OSError as error:
             # The change is committed already; a missing checkpoint only weakens the evidence.
             current_app.logger.error("audit checkpoint not written to %s: %s", path, error)
-        current_app.logger.info("audit checkpoint of organisation %s: %s", organisation_id, line)
+        if organisation_id == FIRST_ORGANISATION:
+            current_app.logger.info("audit checkpoint %s", line)
+        else:
+            current_app.logger.info("audit checkpoint (organisation %s) %s", organisation_id, line)
 
 
 @event.listens_for(db.session, "after_rollback")
@@ -168,7 +170,7 @@ def verify() -> ChainProblem | None:
     """The first problem of the stored log (checked against the anchor file), or None."""
     key = _key()
     try:
-        text = anchor_path().read_text()
+        text = anchor_path(tenancy.organisation_parameter(db.session())).read_text()
     except FileNotFoundError:
         text = ""  # a new instance, or one that never wrote an entry since anchors exist
     # A last line without its newline is a checkpoint being written right now: not evidence.

@@ -3,7 +3,7 @@ cycle, and nothing else. The routes belong to the respond blueprint."""
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -48,6 +48,11 @@ def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
     if check.invitation is None:
         return render_template("respond/link_problem.html", reason=check.problem), 404
     invited = check.invitation
+    if not current_user.is_authenticated:
+        # The link names the organisation a signed-out browser acts for, even when its session
+        # still remembers another one (a time-out there keeps it, for answers posted late):
+        # otherwise the link's person and log entry would be looked for in the wrong one.
+        g.organisation_id = invited.organisation_id
     if check.problem == "closed":
         return render_template("respond/closed.html", cycle=invited.cycle), 410
     if current_user.is_authenticated and current_user.person_id != invited.person_id:
