@@ -15,7 +15,9 @@ from assessment.actions.errors import Conflict, Invalid
 from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle, CycleStatus, Person
+from assessment.reports.peer_benchmark import cycle_benchmark
 from assessment.reports.snapshots import snapshot_payload
+from assessment.services.benchmarks.stored import benchmark_json
 from assessment.services.content.definitions import ROLES, Questionnaire
 from assessment.services.scoring.single import SCORING_VERSION
 from assessment.services.text import clean_text, text_problem
@@ -181,6 +183,11 @@ def _next_form(current: Questionnaire, last: str | None) -> str | None:
 def _store_reports(cycle: Cycle, person: Person | None) -> int:
     """Store the scores and reports as computed now; returns the new report version."""
     payload = snapshot_payload(cycle)
+    organisation = queries.get_organisation(db.session, cycle.organisation_id)
+    if organisation is not None and organisation.benchmark_opt_in:
+        # Kept with the reports: a frozen cycle's pack must read the same every time, while
+        # the peers' figures move as more organisations close the same quarter.
+        payload["peer_benchmark"] = benchmark_json(cycle_benchmark(cycle))
     return queries.add_snapshot(db.session, cycle.id, SCORING_VERSION, payload, person).version
 
 

@@ -25,6 +25,7 @@ from assessment.reports.training_needs import (
 )
 from assessment.reports.trends import CycleComparison, compare
 from assessment.services.benchmarks import plain_words as peer_words
+from assessment.services.benchmarks.stored import benchmark_from_json
 from assessment.services.comments.to_committee import comments_table
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
@@ -228,9 +229,16 @@ def peer_comparison(cycle: Cycle) -> peer_words.BenchmarkBlock:
     organisation = queries.get_organisation(
         db.session, tenancy.organisation_parameter(db.session())
     )
+    topics = {d.id: d.name for d in catalogue().rubric.domains}
+    if cycle.is_frozen:
+        # As compared when the cycle was frozen: the pack of a frozen cycle never changes.
+        snapshot = queries.latest_snapshot(db.session, cycle.id)
+        stored = snapshot.payload.get("peer_benchmark") if snapshot else None
+        if isinstance(stored, dict):
+            return peer_words.benchmark_block(benchmark_from_json(stored), cycle.id, topics)
+        return peer_words.not_taking_part()
     if organisation is None or not organisation.benchmark_opt_in:
         return peer_words.not_taking_part()
-    topics = {d.id: d.name for d in catalogue().rubric.domains}
     return peer_words.benchmark_block(cycle_benchmark(cycle), cycle.id, topics)
 
 

@@ -95,3 +95,24 @@ def test_committee_benchmark_shows_each_topic_among_five_peers(app):
     assert "Compared with 5 other organisations" in pack and "n = 5" in pack
     first = min(benchmark.domains)
     assert f"{benchmark.domains[first].peer_median:.1f}" in pack
+
+
+def test_a_frozen_cycles_pack_keeps_the_comparison_made_when_it_was_frozen(app):
+    client = _committee(app, peers=5)
+    add_user(app, "admin@example.com", permissions=("admin",), name="Admin")
+    admin = app.test_client()
+    log_in(admin, "admin@example.com")
+    frozen = admin.post(
+        f"/admin/cycles/{CYCLE}/status", data={"action": "freeze", "confirmed": "yes"}
+    )
+    assert frozen.status_code == 302
+    before = _pack(client)
+    assert "Compared with 5 other organisations" in before
+    run_cycle(app, add_organisation(app, "peer-late"), seed=99)  # a sixth closes later
+    after = _pack(client)
+    assert after == before  # the pack of a frozen cycle never changes
+    # the page shows the same frozen comparison; a live one would count six
+    assert f"Compared with 5 other organisations that closed {CYCLE}" in _page(client)
+    with app.app_context():
+        cycle = db.session.scalar(select(Cycle).where(Cycle.id == CYCLE))
+        assert cycle is not None and cycle_benchmark(cycle).peers == 6
