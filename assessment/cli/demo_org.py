@@ -18,7 +18,9 @@ import hashlib
 import random
 from dataclasses import dataclass
 
-from assessment import actions, queries
+from flask import current_app
+
+from assessment import actions, queries, tenancy
 from assessment.actions import SYSTEM, Actor
 from assessment.actions.cycles import Transition
 from assessment.actions.facts import FactInput
@@ -26,6 +28,7 @@ from assessment.catalogue import catalogue
 from assessment.cli import demo_history as history
 from assessment.extensions import db
 from assessment.models import Cycle, Person, TrainingSession
+from assessment.queries.organisations import DEFAULT_NAME
 from assessment.services.content.definitions import Fact, Questionnaire
 from assessment.services.security.passwords import generate_password
 
@@ -131,10 +134,26 @@ def quarters(today: dt.date, count: int) -> list[tuple[str, dt.date, dt.date]]:
     return found[::-1]
 
 
+DEMO_NAME = "Northwind Health (demo)"
+
+
+def _name_the_organisation() -> None:
+    """The demo company gets a name, an industry and a size (for peer benchmarks), unless an
+    administrator named the organisation already."""
+    organisation = queries.get_organisation(
+        db.session, tenancy.organisation_parameter(db.session())
+    )
+    if organisation is not None and organisation.name == DEFAULT_NAME:
+        organisation.name = str(current_app.config.get("ORGANISATION_NAME") or DEMO_NAME)
+        organisation.industry = organisation.industry or "healthcare"
+        organisation.size = organisation.size or "250-999"
+
+
 def seed_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     """Create the demo organisation unless it exists; returns new (e-mail, password) log-ins."""
     if queries.find_person_by_email(db.session, "ceo@example.com") is not None:
         return []
+    _name_the_organisation()
     today = today or dt.date.today()
     end_of_today = dt.datetime.combine(today, dt.time(23, 59), tzinfo=dt.UTC)
     now = min(dt.datetime.now(dt.UTC), end_of_today)
