@@ -368,3 +368,15 @@ def test_organisation_figures_equal_numpy_nanmean(responses):
             assert figures[domain] == pytest.approx(float(np.mean(column)), abs=1e-9)
         else:
             assert figures[domain] is None
+
+
+def test_the_optimistic_share_is_said_in_words_with_its_n():
+    from assessment.services.benchmarks.peers import Placement
+    from assessment.services.benchmarks.plain_words import optimism_sentence
+
+    said = optimism_sentence(Placement(0.125, 30.0, 0.18, 7))
+    assert said == (
+        "Beliefs more optimistic than the facts: 12% of yours, 18% at the peer median "
+        "(n = 7); 30 % of peers had a smaller share (fewer is better)."
+    )
+    assert "none of yours could be compared yet" in optimism_sentence(Placement(None, None, 0.2, 5))

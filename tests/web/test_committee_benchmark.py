@@ -90,9 +90,13 @@ def test_committee_benchmark_shows_each_topic_among_five_peers(app):
             f'<td class="num">n = 5</td></tr>'
         )
         assert row in section, domain
+    # no facts were reported here, so no belief can be compared: no optimism sentence
+    shown = benchmark.optimistic_share is not None
+    assert ("Beliefs more optimistic than the facts:" in section) is shown
     pack = _pack(client)
     assert "8. How you compare with peers" in pack
     assert "Compared with 5 other organisations" in pack and "n = 5" in pack
+    assert ("Beliefs more optimistic than the facts:" in pack) is shown
     first = min(benchmark.domains)
     assert f"{benchmark.domains[first].peer_median:.1f}" in pack
 

@@ -75,7 +75,25 @@ def benchmark_block(
             f"Not shown for {', '.join(withheld)}: fewer than {benchmark.minimum} of them have "
             "a score there."
         )
+    if benchmark.optimistic_share is not None:
+        sentences.append(optimism_sentence(benchmark.optimistic_share))
     return BenchmarkBlock(tuple(sentences), rows)
+
+
+def optimism_sentence(share: Placement) -> str:
+    """The share of beliefs rosier than the facts, where fewer is better: said as how many
+    peers had a smaller share, never as a rank that reads like a score."""
+    median = f"{share.peer_median:.0%}"
+    if share.score is None or share.percentile is None:
+        return (
+            f"Beliefs more optimistic than the facts: at the peer median {median} of compared "
+            f"beliefs (n = {share.peers}); none of yours could be compared yet."
+        )
+    return (
+        f"Beliefs more optimistic than the facts: {share.score:.0%} of yours, {median} at the "
+        f"peer median (n = {share.peers}); {share.percentile:.0f} % of peers had a smaller "
+        "share (fewer is better)."
+    )
 
 
 def _ordered(
