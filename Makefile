@@ -47,8 +47,11 @@ $(AXE): | $(BIN)/python
 test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# On demand only, never in CI: `make bench` runs every benchmark, `make bench
+# BENCH=bench_organisations` one of them (it starts its own PostgreSQL under /tmp; sizes and
+# options in docs/benchmarks.md).
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,7 @@ organisation on its own."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from typing import Any
@@ -11,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from assessment import actions, tenancy
+from assessment import actions, queries, tenancy
 from assessment.actions.actor import SYSTEM
 from assessment.catalogue import catalogue
-from assessment.cli.synthetic_org import quarters_before, synthesise_organisations
+from assessment.cli.synthetic_organisations import quarters_before, synthesise_organisations
 from assessment.extensions import db
 from assessment.models import (
     Answer,
@@ -28,10 +29,14 @@ from assessment.models import (
     ResponseStatus,
 )
 from assessment.reports import peer_benchmark
-from assessment.reports.peer_benchmark import cycle_benchmark, figures_of
+from assessment.reports.gaps import cycle_gap_report
+from assessment.reports.peer_benchmark import clear_figures_cache, cycle_benchmark, figures_of
+from assessment.reports.scores import score_cycle
 from assessment.services.benchmarks.peers import PeerFigures
 from assessment.services.benchmarks.peers import peer_benchmark as placed_among_peers
 from assessment.services.content.definitions import NOT_APPLICABLE, ROLES
+from assessment.services.output.json_shapes import gaps_json
+from assessment.services.scoring.single import SCORING_VERSION
 from tests.conftest import reset_database
 
 
@@ -130,6 +135,7 @@ def test_synth_organisations_is_deterministic_for_a_seed(app):
         db.session.commit()
         first = _answers_by_slug()
         industries = [(o.slug, o.industry, o.size, o.benchmark_opt_in) for o in _organisations()]
+        db.session.remove()  # its reads hold locks the drop would wait for
         reset_database()
         db.create_all()
         db.session.add(Organisation(slug="default", name="Default", settings={}))
@@ -145,6 +151,21 @@ def test_synth_organisations_is_deterministic_for_a_seed(app):
         assert _answers_by_slug() != first
 
 
+@pytest.mark.parametrize(
+    ("today", "count", "expected"),
+    [
+        (dt.date(2026, 1, 15), 2, [("2025-Q3", "2025-07-01"), ("2025-Q4", "2025-10-01")]),
+        (dt.date(2026, 3, 31), 1, [("2025-Q4", "2025-10-01")]),
+        (dt.date(2026, 4, 1), 1, [("2026-Q1", "2026-01-01")]),
+    ],
+    ids=["across-a-year", "last-day-of-a-quarter", "first-day-of-a-quarter"],
+)
+def test_quarters_before_are_the_completed_quarters_oldest_first(today, count, expected):
+    found = quarters_before(today, count)
+    assert [(q.id, q.opens.isoformat()) for q in found] == expected
+    assert all(q.closes == q.opens + dt.timedelta(days=60) < today for q in found)
+
+
 def test_synth_refuses_people_with_organisations(runner):
     result = runner.invoke(args=["synth", "--organisations", "2", "--people", "10"])
     assert result.exit_code == 2
@@ -152,6 +173,9 @@ def test_synth_refuses_people_with_organisations(runner):
 
 
 # ---------------------------------------------------------------- the fast benchmark
+
+
+_COMPARABLE = (CycleStatus.CLOSED, CycleStatus.FROZEN)
 
 
 def _reference(cycle_id: str, organisation_id: int, minimum: int) -> Any:
@@ -184,9 +208,6 @@ def _reference(cycle_id: str, organisation_id: int, minimum: int) -> Any:
     )
 
 
-_COMPARABLE = (CycleStatus.CLOSED, CycleStatus.FROZEN)
-
-
 @pytest.fixture
 def peers(app) -> tuple[str, list[int]]:
     """Seven synthetic organisations with the awkward cases a benchmark meets: one not opted
@@ -209,11 +230,18 @@ def peers(app) -> tuple[str, list[int]]:
             db.session.execute(
                 update(Response)
                 .where(Response.cycle_id == cycle_id)
-                .where(Response.id == select(func.min(Response.id)).scalar_subquery())
+                .where(
+                    Response.id
+                    == select(func.min(Response.id))
+                    .where(Response.cycle_id == cycle_id)
+                    .scalar_subquery()
+                )
                 .values(status=ResponseStatus.DRAFT)
             )
             db.session.get(Cycle, (ids[3], cycle_id)).status = CycleStatus.OPEN
             db.session.commit()
+            drafts = select(func.count(Response.id)).where(Response.status == ResponseStatus.DRAFT)
+            assert db.session.scalar(drafts) == 1
         facts = sorted(f.id for f in catalogue().facts.values() if not f.retired)
         for organisation_id, category in ((ids[4], NOT_APPLICABLE), (ids[5], None)):
             with tenancy.acting_for(organisation_id):
@@ -244,11 +272,72 @@ def peers(app) -> tuple[str, list[int]]:
 def test_cycle_benchmark_equals_scoring_each_organisation_alone(app, peers, minimum):
     cycle_id, ids = peers
     with app.app_context():
+        results = []
         for organisation_id in ids:
             with tenancy.acting_for(organisation_id):
                 cycle = db.session.get(Cycle, (organisation_id, cycle_id))
+                clear_figures_cache()
                 fast = cycle_benchmark(cycle, minimum=minimum)
-            assert fast == _reference(cycle_id, organisation_id, minimum), organisation_id
+                again = cycle_benchmark(cycle, minimum=minimum)  # from the cached figures
+            assert fast == again == _reference(cycle_id, organisation_id, minimum), organisation_id
+            results.append(fast)
+    shown = [b for b in results if not b.suppressed]
+    if minimum <= 3:  # seven organisations, six opted in: figures are shown, by industry too
+        assert len(shown) == len(ids)
+        assert all(b.domains and b.optimistic_share for b in shown)
+        assert {b.industry for b in shown} >= {"Retail"}
+    else:
+        assert (minimum == 5) == bool(shown)
+
+
+def _correct_a_fact(organisation_id: int, cycle_id: str) -> None:
+    """A new revision of a fact the organisation's executives hold beliefs about."""
+    with tenancy.acting_for(organisation_id):
+        for fact in sorted(catalogue().facts.values(), key=lambda f: f.id):
+            entry = db.session.scalar(
+                select(FactValue)
+                .where(FactValue.cycle_id == cycle_id, FactValue.fact_id == fact.id)
+                .order_by(FactValue.revision.desc())
+                .limit(1)
+            )
+            if entry is None or fact.retired:
+                continue
+            other = next(c for c in fact.category_ids if c != entry.category)
+            db.session.add(
+                FactValue(
+                    cycle_id=cycle_id,
+                    fact_id=fact.id,
+                    revision=entry.revision + 1,
+                    value=other,
+                    category=other,
+                    as_of=entry.as_of,
+                    evidence="corrected",
+                    entered_by_id=entry.entered_by_id,
+                )
+            )
+        db.session.commit()
+
+
+def test_cycle_benchmark_follows_corrections_and_submissions(app, peers):
+    """Figures are reused only while the rows they came from are unchanged: a peer's fact
+    correction and the asking organisation's own late submission show at once."""
+    cycle_id, ids = peers
+    asking = ids[3]  # its cycle is open, with one response still a draft
+    with app.app_context():
+        with tenancy.acting_for(asking):
+            cycle = db.session.get(Cycle, (asking, cycle_id))
+            before = cycle_benchmark(cycle, minimum=1)
+        for peer in ids[4:]:
+            _correct_a_fact(peer, cycle_id)
+        with tenancy.acting_for(asking):
+            corrected = cycle_benchmark(db.session.get(Cycle, (asking, cycle_id)), minimum=1)
+        assert corrected == _reference(cycle_id, asking, 1) != before
+        with tenancy.acting_for(asking):
+            draft = db.session.scalar(select(Response).where(Response.status == "draft"))
+            draft.status = ResponseStatus.SUBMITTED
+            db.session.commit()
+            submitted = cycle_benchmark(db.session.get(Cycle, (asking, cycle_id)), minimum=1)
+        assert submitted == _reference(cycle_id, asking, 1) != corrected
 
 
 def test_organisations_figures_equal_each_organisations_own(app, peers):
@@ -269,3 +358,25 @@ def test_organisations_figures_equal_each_organisations_own(app, peers):
             assert (domains, beliefs) == (alone.domains, alone.beliefs)
             assert beliefs is not None and beliefs.comparable > 0
             assert any(v is not None for v in domains.values())
+
+
+def test_cycle_benchmark_reads_report_versions_of_the_first_format(app, peers):
+    """A cycle frozen before the packed columns stored an object per person and per pair;
+    such a report version (here a newer one, with a peer's fact since corrected) counts as
+    stored, not as computed afresh."""
+    cycle_id, ids = peers
+    frozen = ids[2]
+    with app.app_context():
+        with tenancy.acting_for(frozen):
+            payload = {
+                "scores": [dataclasses.asdict(s) for s in score_cycle(cycle_id)],
+                "gaps": gaps_json(cycle_gap_report(cycle_id)),
+            }
+            queries.add_snapshot(db.session, cycle_id, SCORING_VERSION, payload, None)
+            db.session.commit()
+        _correct_a_fact(frozen, cycle_id)  # after freezing: the stored pairs still count
+        for organisation_id in ids:
+            with tenancy.acting_for(organisation_id):
+                cycle = db.session.get(Cycle, (organisation_id, cycle_id))
+                fast = cycle_benchmark(cycle, minimum=1)
+            assert fast == _reference(cycle_id, organisation_id, 1), organisation_id

@@ -25,7 +25,8 @@ from assessment.cli.backup import (
 )
 from assessment.cli.demo_org import seed_demo
 from assessment.cli.orgs import org_option, organisation_named, orgs
-from assessment.cli.synthetic_org import synthesise, synthesise_organisations
+from assessment.cli.synthetic_org import synthesise
+from assessment.cli.synthetic_organisations import synthesise_organisations
 from assessment.config import ROOT
 from assessment.extensions import db
 from assessment.models import PERMISSIONS

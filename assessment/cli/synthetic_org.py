@@ -1,8 +1,5 @@
-"""Synthetic data for scale tests: one large organisation, or many small ones.
-
-``synthesise`` adds many managers answering over many quarters to the current organisation;
-``synthesise_organisations`` adds many organisations of five executives each (one per role)
-answering the same quarters, as an installation run by a consultancy looks.
+"""Synthetic data for scale tests: one large organisation (``synthesise``), and the bulk
+writing it shares with ``synthetic_organisations`` (many small ones).
 
 Rows are written with bulk inserts (no ORM objects), in chunks, so that 100,000 responses load
 in minutes rather than hours. Bulk inserts skip the ORM's flush, where new rows are stamped with
@@ -14,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -31,24 +26,15 @@ from assessment.models import (
     CycleQuestionnaire,
     CycleStatus,
     FactValue,
-    Organisation,
     Person,
     Response,
     ResponseStatus,
 )
-from assessment.services.content.definitions import ROLE_LABELS, ROLES, Questionnaire
+from assessment.services.content.definitions import ROLES, Questionnaire
 from assessment.services.scoring.single import SCORING_VERSION
 
 ROLE_MIX = (("it_manager", 0.5), ("hr", 0.2), ("cio", 0.12), ("legal", 0.12), ("ceo", 0.06))
 CHUNK = 2_000
-# Organisations written per round of inserts: 20 × 5 people × 8 quarters is 800 responses and
-# some 64,000 answers, a few tens of megabytes of rows at a time however many are asked for.
-ORGANISATION_CHUNK = 20
-INDUSTRIES = ("Finance", "Healthcare", "Manufacturing", "Public sector", "Retail", "Technology")
-SIZES = ("1-49", "50-249", "250-999", "1000-4999", "5000+")
-OPT_IN_SHARE = 0.9  # most synthetic organisations contribute to peer benchmarks
-SLUG = "synth-{:04d}"
-_SLUG_NUMBER = re.compile(r"^synth-(\d+)$")
 
 Row = dict[str, Any]
 
@@ -62,7 +48,7 @@ def _role(rng: random.Random) -> str:
     return ROLE_MIX[0][0]
 
 
-def _answers(
+def answers_of(
     questionnaire: Questionnaire, skill: float, rng: random.Random
 ) -> Iterator[tuple[str, object]]:
     for item in questionnaire.items:
@@ -97,7 +83,7 @@ def synthesise(
     ]
     for start in range(0, people, CHUNK):
         chunk = persons[start : start + CHUNK]
-        for person, person_id in zip(chunk, _insert_returning_ids(Person, chunk), strict=True):
+        for person, person_id in zip(chunk, insert_returning_ids(Person, chunk), strict=True):
             person["id"] = person_id
     cycle_ids = []
     today = dt.date.today()
@@ -113,7 +99,7 @@ def synthesise(
                 status=CycleStatus.CLOSED,
             )
         )
-        forms = _forms(index)
+        forms = forms_for(index)
         for role in ROLES:
             db.session.add(
                 CycleQuestionnaire(
@@ -130,20 +116,20 @@ def synthesise(
         for person in persons:
             questionnaire = forms[str(person["role"])]
             skill = min(0.95, skills[person["id"]] + 0.03 * index)
-            responses.append(_response(organisation, person["id"], cycle_id, questionnaire))
-            answers.append(_answer_rows(questionnaire, skill, rng))
+            responses.append(response_row(organisation, person["id"], cycle_id, questionnaire))
+            answers.append(answer_rows(questionnaire, skill, rng))
             if len(responses) >= CHUNK:
-                _insert_responses(responses, answers)
+                insert_responses(responses, answers)
                 progress(len(responses))
                 responses, answers = [], []
         if responses:
-            _insert_responses(responses, answers)
+            insert_responses(responses, answers)
             progress(len(responses))
         cycle_ids.append(cycle_id)
     return cycle_ids
 
 
-def _response(
+def response_row(
     organisation: int, person_id: int, cycle_id: str, questionnaire: Questionnaire
 ) -> Row:
     return {
@@ -158,14 +144,14 @@ def _response(
     }
 
 
-def _answer_rows(questionnaire: Questionnaire, skill: float, rng: random.Random) -> list[Row]:
+def answer_rows(questionnaire: Questionnaire, skill: float, rng: random.Random) -> list[Row]:
     return [
         {"item_id": item, "value": value, "version": 1}
-        for item, value in _answers(questionnaire, skill, rng)
+        for item, value in answers_of(questionnaire, skill, rng)
     ]
 
 
-def _insert_returning_ids(model: type[Any], rows: Sequence[Row]) -> list[int]:
+def insert_returning_ids(model: type[Any], rows: Sequence[Row]) -> list[int]:
     """Insert the rows; their new ids in input order (ids come from the database, so the
     sequences stay right)."""
     if not rows:
@@ -177,7 +163,7 @@ def _insert_returning_ids(model: type[Any], rows: Sequence[Row]) -> list[int]:
     )
 
 
-def _insert(model: type[Any], rows: Sequence[Row]) -> None:
+def bulk_insert(model: type[Any], rows: Sequence[Row]) -> None:
     """Insert rows that need no ids back: with COPY on PostgreSQL (an executemany there sends
     one statement per row, and the answers are millions of rows), an executemany elsewhere."""
     if not rows:
@@ -215,14 +201,14 @@ def _as_text(value: object) -> str:
     return str(value)
 
 
-def _insert_responses(responses: list[Row], answers: list[list[Row]]) -> None:
+def insert_responses(responses: list[Row], answers: list[list[Row]]) -> None:
     """Insert submitted responses and their answers (each response's organisation is its
     answers' organisation)."""
     now = dt.datetime.now(dt.UTC)
     for row in responses:
         row.setdefault("started_at", now)
         row.setdefault("submitted_at", now)
-    ids = _insert_returning_ids(Response, responses)
+    ids = insert_returning_ids(Response, responses)
     rows = [
         {
             **answer,
@@ -233,7 +219,7 @@ def _insert_responses(responses: list[Row], answers: list[list[Row]]) -> None:
         for response, response_id, items in zip(responses, ids, answers, strict=True)
         for answer in items
     ]
-    _insert(Answer, rows)
+    bulk_insert(Answer, rows)
 
 
 def _facts(cycle_id: str, as_of: dt.date, rng: random.Random) -> None:
@@ -256,7 +242,7 @@ def _facts(cycle_id: str, as_of: dt.date, rng: random.Random) -> None:
         )
 
 
-def _forms(index: int) -> dict[str, Questionnaire]:
+def forms_for(index: int) -> dict[str, Questionnaire]:
     """Each role's form for the index-th cycle: forms rotate, every regime applies."""
     everything = frozenset(catalogue().regimes)
     found: dict[str, Questionnaire] = {}
@@ -266,184 +252,3 @@ def _forms(index: int) -> dict[str, Questionnaire]:
         letter = current.forms[index % len(current.forms)] if current.forms else None
         found[role] = catalogue().form_for(current, letter, everything)
     return found
-
-
-# ---------------------------------------------------------------- many organisations
-
-
-@dataclass(frozen=True)
-class Quarter:
-    id: str  # 2026-Q3
-    opens: dt.date
-    closes: dt.date
-
-
-@dataclass(frozen=True)
-class SynthesisedOrganisations:
-    slugs: list[str]
-    cycle_ids: list[str]
-    people: int
-    responses: int
-
-
-def quarters_before(today: dt.date, count: int) -> list[Quarter]:
-    """The ``count`` quarters before the one ``today`` is in, oldest first; each cycle opens
-    on its quarter's first day and closes 60 days later."""
-    index = today.year * 4 + (today.month - 1) // 3  # the current quarter, counted from year 0
-    found = []
-    for k in range(index - count, index):
-        year, quarter = divmod(k, 4)
-        opens = dt.date(year, 3 * quarter + 1, 1)
-        found.append(Quarter(f"{year}-Q{quarter + 1}", opens, opens + dt.timedelta(days=60)))
-    return found
-
-
-def synthesise_organisations(
-    count: int, cycles: int, seed: int, progress: Callable[[int], None] = lambda n: None
-) -> SynthesisedOrganisations:
-    """Add ``count`` organisations (slugs ``synth-0001`` on, after any already there), each
-    with one executive per role who submitted in each of the ``cycles`` quarters before this
-    one, every cycle closed with a full fact report. Organisation k's content depends only on
-    ``seed`` and k; ``progress`` gets the responses added after each chunk."""
-    first = _next_synth_number()
-    quarters = quarters_before(dt.date.today(), cycles)
-    forms = [_forms(index) for index in range(cycles)]
-    numbers = range(first, first + count)
-    responses = 0
-    for start in range(0, count, ORGANISATION_CHUNK):
-        chunk = numbers[start : start + ORGANISATION_CHUNK]
-        added = _write_organisations([random.Random(f"synth:{seed}:{n}") for n in chunk], chunk)
-        _write_quarters(added, quarters, forms)
-        responses += len(added) * len(ROLES) * len(quarters)
-        progress(len(added) * len(ROLES) * len(quarters))
-    return SynthesisedOrganisations(
-        [SLUG.format(n) for n in numbers],
-        [q.id for q in quarters],
-        count * len(ROLES),
-        responses,
-    )
-
-
-@dataclass
-class _Organisation:
-    id: int
-    rng: random.Random
-    people: dict[str, int]  # role → person id
-    skill: float  # the organisation's typical skill, around which its executives vary
-
-
-def _next_synth_number() -> int:
-    slugs = db.session.scalars(select(Organisation.slug).where(Organisation.slug.like("synth-%")))
-    numbers = [int(m.group(1)) for slug in slugs if (m := _SLUG_NUMBER.match(slug))]
-    return max(numbers, default=0) + 1
-
-
-def _write_organisations(rngs: list[random.Random], numbers: Sequence[int]) -> list[_Organisation]:
-    """The organisations and their executives, one per role."""
-    rows = []
-    for rng, number in zip(rngs, numbers, strict=True):
-        industry = rng.choice(INDUSTRIES)
-        rows.append(
-            {
-                "slug": SLUG.format(number),
-                "name": f"Synthetic {industry} {number:04d}",
-                "industry": industry,
-                "size": rng.choice(SIZES),
-                "benchmark_opt_in": rng.random() < OPT_IN_SHARE,
-                "settings": {},
-            }
-        )
-    ids = _insert_returning_ids(Organisation, rows)
-    people = [
-        {
-            "organisation_id": organisation_id,
-            "email": f"{role.replace('_', '-')}@{row['slug']}.example.com",
-            "name": f"{ROLE_LABELS[role]} of {row['name']}",
-            "role": role,
-        }
-        for organisation_id, row in zip(ids, rows, strict=True)
-        for role in ROLES
-    ]
-    person_ids = iter(_insert_returning_ids(Person, people))
-    return [
-        _Organisation(
-            organisation_id,
-            rng,
-            {role: next(person_ids) for role in ROLES},
-            min(0.8, max(0.2, rng.gauss(0.5, 0.12))),
-        )
-        for organisation_id, rng in zip(ids, rngs, strict=True)
-    ]
-
-
-def _write_quarters(
-    organisations: list[_Organisation],
-    quarters: list[Quarter],
-    forms: list[dict[str, Questionnaire]],
-) -> None:
-    """Each organisation's closed cycles: pinned forms, fact reports and every executive's
-    submitted response."""
-    regimes = sorted(catalogue().regimes)
-    facts = [f for f in catalogue().facts.values() if not f.retired]
-    cycles: list[Row] = []
-    pins: list[Row] = []
-    fact_rows: list[Row] = []
-    responses: list[Row] = []
-    answers: list[list[Row]] = []
-    for org in organisations:
-        rng = org.rng
-        skills = {role: org.skill + rng.uniform(-0.2, 0.2) for role in ROLES}
-        for index, quarter in enumerate(quarters):
-            closed = dt.datetime.combine(quarter.closes, dt.time(18), dt.UTC)
-            cycles.append(
-                {
-                    "organisation_id": org.id,
-                    "id": quarter.id,
-                    "opens": quarter.opens,
-                    "closes": quarter.closes,
-                    "status": CycleStatus.CLOSED,
-                    "closed_at": closed,
-                    "training_at_close": [],
-                    "regimes": regimes,
-                }
-            )
-            for role in ROLES:
-                form = forms[index][role]
-                pins.append(
-                    {
-                        "organisation_id": org.id,
-                        "cycle_id": quarter.id,
-                        "role": role,
-                        "questionnaire_id": form.id,
-                        "version": form.version,
-                    }
-                )
-                skill = min(0.95, max(0.05, skills[role] + 0.02 * index))
-                response = _response(org.id, org.people[role], quarter.id, form)
-                response["started_at"] = response["submitted_at"] = closed - dt.timedelta(
-                    days=rng.randint(1, 50)
-                )
-                responses.append(response)
-                answers.append(_answer_rows(form, skill, rng))
-            for fact in facts:
-                category = rng.choice(fact.category_ids)
-                fact_rows.append(
-                    {
-                        "organisation_id": org.id,
-                        "cycle_id": quarter.id,
-                        "fact_id": fact.id,
-                        "revision": 1,
-                        "value": category,
-                        "category": category,
-                        "as_of": quarter.opens,
-                        "evidence": "synthetic",
-                        "note": "",
-                        "reason": "",
-                        "entered_by_id": org.people.get(fact.owner, org.people[ROLES[0]]),
-                        "entered_at": closed,
-                    }
-                )
-    _insert(Cycle, cycles)
-    _insert(CycleQuestionnaire, pins)
-    _insert(FactValue, fact_rows)
-    _insert_responses(responses, answers)

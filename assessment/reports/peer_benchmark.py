@@ -2,19 +2,23 @@
 opted-in organisations that ran a cycle with the same id (closed or frozen).
 
 Reading peers is the one report that looks across organisations; it takes from each peer only
-the figures the pure core needs (domain means and belief counts), never a row that names
-anyone, and the core suppresses every figure below the minimum of contributing peers.
+the figures the pure core needs (domain means and belief counts) and uses nothing that names
+anyone (live peers' answers are read without their people; a frozen peer's stored report
+version is read whole, as that is fastest, and only its scores and pairs are used), and the
+core suppresses every figure below the minimum of contributing peers.
 
 A thousand peers are read together rather than one by one: one statement reads every live
 peer's answers to the cycle, one their fact reports and one the frozen peers' stored report
 versions; the live answers are scored in one vectorised pass and split by organisation
 (``services.benchmarks.figures``). ``figures_of`` is the one-organisation computation the
-results equal (a test compares them); docs/benchmarks.md has the measured times.
+results equal (a test compares them). Each organisation's figures are then kept by the version
+of the rows they came from, so the next view (the committee's, the pack's) reads only those
+versions and the organisations whose rows changed since; docs/benchmarks.md has the times.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,15 +27,16 @@ from flask import current_app
 from assessment import tenancy
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle, CycleStatus, Organisation, ReportSnapshot
+from assessment.models import Cycle, CycleStatus, Organisation
 from assessment.queries import peers as peer_rows
-from assessment.reports.frozen import stored_scores
 from assessment.reports.gaps import gap_report_of
 from assessment.reports.scores import scores_of
 from assessment.services.benchmarks.figures import (
     belief_counts_by_group,
     domain_figures_by_group,
     domain_figures_of_people,
+    merged_beliefs,
+    scored_domain_figures,
 )
 from assessment.services.benchmarks.peers import (
     DEFAULT_MINIMUM,
@@ -42,10 +47,17 @@ from assessment.services.benchmarks.peers import (
 )
 from assessment.services.gaps.analysis import BeliefTable
 from assessment.services.gaps.report import Belief
-from assessment.services.output.snapshot_columns import FORMAT, pairs_from_json
+from assessment.services.output.snapshot_columns import FORMAT, pairs_from_json, unpack
 from assessment.services.scoring.answer_matrix import ResponseAnswers, collect_answers
+from assessment.services.scoring.people import ScoredPerson
 
-__all__ = ["COMPARABLE_CYCLES", "cycle_benchmark", "figures_of", "minimum_peers"]
+__all__ = [
+    "COMPARABLE_CYCLES",
+    "clear_figures_cache",
+    "cycle_benchmark",
+    "figures_of",
+    "minimum_peers",
+]
 
 COMPARABLE_CYCLES = peer_rows.COMPARABLE_CYCLES
 Figures = tuple[dict[str, float | None], BeliefCounts]
@@ -89,13 +101,66 @@ def cycle_benchmark(cycle: Cycle, *, minimum: int | None = None) -> Benchmark:
 
 def organisations_figures(cycle_id: str, statuses: Mapping[int, str]) -> dict[int, Figures]:
     """Each organisation's figures for its cycle ``cycle_id`` (organisation → its cycle's
-    status): as stored for a frozen cycle with a report version, live otherwise. Call inside
+    status): as stored for a frozen cycle with a report version, live otherwise. Figures
+    computed before from the same rows are reused (``FiguresCache``). Call inside
     ``tenancy.across_organisations``."""
-    frozen = sorted(org for org, status in statuses.items() if status == CycleStatus.FROZEN)
-    snapshots = peer_rows.latest_snapshots_of(db.session, cycle_id, frozen)
-    found = {org: stored_figures(snapshot) for org, snapshot in snapshots.items()}
-    found.update(live_figures(cycle_id, sorted(set(statuses) - set(snapshots))))
-    return found
+    versions = peer_rows.figure_versions(db.session, cycle_id, statuses)
+    keys = {org: (org, cycle_id, status, versions[org]) for org, status in statuses.items()}
+    cache = _FIGURES.of(current_app._get_current_object(), catalogue())  # type: ignore[attr-defined]
+    found = {org: hit for org, key in keys.items() if (hit := cache.get(key)) is not None}
+    missing = {org: status for org, status in statuses.items() if org not in found}
+    frozen = sorted(org for org, status in missing.items() if status == CycleStatus.FROZEN)
+    stored = peer_rows.newest_payloads_of(db.session, cycle_id, frozen)
+    computed = packed_figures({o: p for o, p in stored.items() if p.get("format") == FORMAT})
+    for org in sorted(set(stored) - set(computed)):  # rare: one organisation at a time
+        computed[org] = first_format_figures(stored[org])
+    computed.update(live_figures(cycle_id, sorted(set(missing) - set(stored))))
+    for org, figures in computed.items():
+        cache.put(keys[org], figures)
+    return found | computed
+
+
+class FiguresCache:
+    """Organisations' figures by the version of the rows they come from (``figure_versions``),
+    for one app and one catalogue.
+
+    Those rows are only ever added, never edited or deleted, so a key names one set of rows
+    for good and a cached figure can never be stale: several app servers may each keep their
+    own. The app is part of the owner so that a test's fresh database, which numbers its rows
+    from 1 again, never meets another test's figures.
+    """
+
+    LIMIT = 100_000  # figures (about 1 KB each); cleared when full
+
+    def __init__(self) -> None:
+        self._owners: tuple[object, ...] = ()
+        self._entries: dict[Hashable, Figures] = {}
+
+    def of(self, *owners: object) -> FiguresCache:
+        if len(owners) != len(self._owners) or any(
+            a is not b for a, b in zip(owners, self._owners, strict=False)
+        ):
+            self._owners, self._entries = owners, {}
+        return self
+
+    def get(self, key: Hashable) -> Figures | None:
+        return self._entries.get(key)
+
+    def put(self, key: Hashable, figures: Figures) -> None:
+        if len(self._entries) >= self.LIMIT:
+            self._entries.clear()
+        self._entries[key] = figures
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_FIGURES = FiguresCache()
+
+
+def clear_figures_cache() -> None:
+    """Forget every cached figure (the benchmark times the computation itself)."""
+    _FIGURES.clear()
 
 
 def live_figures(cycle_id: str, organisation_ids: Sequence[int]) -> dict[int, Figures]:
@@ -112,7 +177,7 @@ def live_figures(cycle_id: str, organisation_ids: Sequence[int]) -> dict[int, Fi
 
     answers = collect_answers(responses(), catalogue().get)
     group_of_person = np.asarray(groups, dtype=np.int64)
-    domains = domain_figures_by_group(
+    domains = scored_domain_figures(
         answers, group_of_person, len(organisation_ids), catalogue().rubric
     )
     reported = peer_rows.fact_categories_of(db.session, cycle_id, organisation_ids)
@@ -125,24 +190,40 @@ def live_figures(cycle_id: str, organisation_ids: Sequence[int]) -> dict[int, Fi
     return {org: (domains[k], beliefs[k]) for k, org in enumerate(organisation_ids)}
 
 
-def stored_figures(snapshot: ReportSnapshot) -> Figures:
-    """A frozen cycle's figures from its stored report version (what ``figures_of`` reads)."""
-    domains = domain_figures_of_people(stored_scores(snapshot))
-    table, actual = _stored_beliefs(snapshot.payload)
-    people = np.zeros(len(table.people.emails), dtype=np.int64)
-    beliefs = belief_counts_by_group(table, people, [actual], catalogue().facts)[0]
-    return domains, beliefs
+def packed_figures(payloads: Mapping[int, Mapping[str, Any]]) -> dict[int, Figures]:
+    """Frozen cycles' figures from the packed columns of their report versions (organisation
+    → payload), every organisation's at once: what ``figures_of`` reads from each."""
+    organisations = sorted(payloads)
+    tables, actual = [], []
+    for org in organisations:
+        roles = list(payloads[org]["people"]["role"])  # the people unnamed: counting needs none
+        table, reported = pairs_from_json(payloads[org]["gaps"]["pairs"], roles, roles, roles)
+        tables.append(table)
+        actual.append(reported)
+    merged, group_of_person = merged_beliefs(tables)
+    beliefs = belief_counts_by_group(merged, group_of_person, actual, catalogue().facts)
+    domains: dict[int, dict[str, float | None]] = {}
+    by_domain_ids: dict[tuple[str, ...], list[int]] = {}  # one key unless the rubric changed
+    for k, org in enumerate(organisations):
+        by_domain_ids.setdefault(tuple(payloads[org]["scores"]["domains"]), []).append(k)
+    for domain_ids, members in by_domain_ids.items():
+        scores = [unpack(payloads[organisations[k]]["scores"]["domain_scores"]) for k in members]
+        group_of_row = np.concatenate([np.full(len(s), g) for g, s in enumerate(scores)])
+        figures = domain_figures_by_group(
+            domain_ids, np.concatenate(scores), group_of_row.astype(np.int64), len(members)
+        )
+        domains.update(zip(members, figures, strict=True))
+    return {org: (domains[k], beliefs[k]) for k, org in enumerate(organisations)}
 
 
-def _stored_beliefs(payload: Mapping[str, Any]) -> tuple[BeliefTable, dict[str, str]]:
-    """The stored pairs, as ``reports.frozen.stored_pairs`` reads them but without looking up
-    anyone's name (counting needs none)."""
+def first_format_figures(payload: Mapping[str, Any]) -> Figures:
+    """A frozen cycle's figures from a report version of the first format, which holds an
+    object per person and per pair (what ``reports.frozen`` reads from it)."""
+    domains = domain_figures_of_people(ScoredPerson(**row) for row in payload["scores"])
     pairs = payload["gaps"]["pairs"]
-    if payload.get("format") == FORMAT:
-        people = payload["people"]
-        emails: Collection[str] = people["email"]
-        return pairs_from_json(pairs, list(emails), list(emails), people["role"])
-    beliefs = BeliefTable.from_beliefs(
-        Belief(p["email"], p["email"], p["role"], p["item"], p["fact"], p["belief"]) for p in pairs
+    table = BeliefTable.from_beliefs(
+        Belief(p["email"], "", p["role"], p["item"], p["fact"], p["belief"]) for p in pairs
     )
-    return beliefs, {p["fact"]: p["actual"] for p in pairs}
+    actual = {p["fact"]: p["actual"] for p in pairs}
+    people = np.zeros(len(table.people.emails), dtype=np.int64)
+    return domains, belief_counts_by_group(table, people, [actual], catalogue().facts)[0]

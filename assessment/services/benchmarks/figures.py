@@ -18,12 +18,14 @@ import numpy.typing as npt
 
 from assessment.services.benchmarks.peers import BeliefCounts, organisation_figures
 from assessment.services.content.definitions import Fact, Rubric
-from assessment.services.gaps.analysis import BeliefTable
+from assessment.services.gaps.analysis import BeliefTable, People
 from assessment.services.gaps.classify import GAP_CLASSES, classify_gap
 from assessment.services.scoring.answer_matrix import CycleAnswers
 from assessment.services.scoring.people import ScoredPerson, score_answers
 
 Groups = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.int32]
 OPTIMISTIC, UNKNOWN = GAP_CLASSES.index("optimistic"), GAP_CLASSES.index("unknown")
 DomainFigures = dict[str, float | None]
 
@@ -36,31 +38,72 @@ def domain_figures_of_people(scored: Iterable[ScoredPerson]) -> DomainFigures:
     )
 
 
-def domain_figures_by_group(
+def scored_domain_figures(
     answers: CycleAnswers, group_of_person: Groups, groups: int, rubric: Rubric
 ) -> list[DomainFigures]:
-    """Per group (organisation), ``domain_figures_of_people`` of its people's scores.
-
-    ``group_of_person[k]`` is the group of the k-th response of ``answers``.
-    """
+    """Per group (organisation), ``domain_figures_of_people`` of its people's scores, all
+    responses scored together. ``group_of_person[k]`` is the group of the k-th response."""
     scored = score_answers(answers, rubric, {})  # the facts never change a domain score
     columns = scored.columns()
     group_of_row = group_of_person[scored.read_order]
+    return domain_figures_by_group(columns.domain_ids, columns.domain_scores, group_of_row, groups)
+
+
+def domain_figures_by_group(
+    domain_ids: Sequence[str], scores: Floats, group_of_row: Groups, groups: int
+) -> list[DomainFigures]:
+    """Per group, ``domain_figures_of_people`` of the rows of ``scores`` (people × domains,
+    NaN where a person has no score) whose group ``group_of_row`` gives."""
     order = np.argsort(group_of_row, kind="stable")
-    bounds = np.searchsorted(group_of_row[order], np.arange(groups + 1))
-    domain_ids = columns.domain_ids
-    scores = columns.domain_scores[order].tolist()
-    figures = []
-    for group in range(groups):
-        rows = scores[bounds[group] : bounds[group + 1]]
-        figures.append(
-            organisation_figures(
-                # NaN (no score) is None, as a scored person gives it.
-                {d: (None if v != v else v) for d, v in zip(domain_ids, row, strict=True)}
-                for row in rows
-            )
+    bounds = np.searchsorted(group_of_row[order], np.arange(groups + 1)).tolist()
+    rows = scores[order].tolist()
+    return [
+        organisation_figures(
+            # NaN (no score) is None, as a scored person gives it.
+            {d: (None if v != v else v) for d, v in zip(domain_ids, row, strict=True)}
+            for row in rows[bounds[group] : bounds[group + 1]]
         )
-    return figures
+        for group in range(groups)
+    ]
+
+
+def merged_beliefs(tables: Sequence[BeliefTable]) -> tuple[BeliefTable, Groups]:
+    """Several groups' belief tables as one, and the group of each of its people (the k-th
+    table's people are group k). Only the codes are merged: people are not named."""
+    pools: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+    person, item, fact, label, groups = [], [], [], [], []
+    people = 0
+    for group, table in enumerate(tables):
+        person.append(table.person + people)
+        item.append(_recoded(table.item, table.item_ids, pools[0]))
+        fact.append(_recoded(table.fact, table.fact_ids, pools[1]))
+        label.append(_recoded(table.label, table.labels, pools[2]))
+        count = len(table.people.emails)
+        groups.append(np.full(count, group, dtype=np.int64))
+        people += count
+    nobody = [""] * people
+    merged = BeliefTable(
+        People(nobody, nobody, nobody),
+        _joined(person),
+        _joined(item),
+        _joined(fact),
+        _joined(label),
+        tuple(pools[0]),
+        tuple(pools[1]),
+        tuple(pools[2]),
+    )
+    return merged, np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+
+
+def _recoded(codes: Codes, values: Sequence[str], pool: dict[str, int]) -> Codes:
+    """``codes`` into ``values`` as codes into ``pool`` (which gains the values it lacks)."""
+    mapping = np.array([pool.setdefault(v, len(pool)) for v in values] or [0], dtype=np.int32)
+    recoded: Codes = mapping[codes]
+    return recoded
+
+
+def _joined(parts: list[Codes]) -> Codes:
+    return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
 
 
 def belief_counts_by_group(
