@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
@@ -264,6 +265,8 @@ class Response(OrganisationOwned, Base):
         UniqueConstraint("person_id", "cycle_id"),
         CheckConstraint(_in("status", _values(ResponseStatus)), name="status"),
         _cycle_key(),
+        # Peer benchmarks read one cycle id across every organisation.
+        Index("ix_response_cycle_id_organisation_id", "cycle_id", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -377,6 +380,7 @@ class FactValue(OrganisationOwned, Base):
     __table_args__ = (
         UniqueConstraint("organisation_id", "cycle_id", "fact_id", "revision"),
         _cycle_key(),
+        Index("ix_fact_value_cycle_id_organisation_id", "cycle_id", "organisation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

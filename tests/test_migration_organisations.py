@@ -434,4 +434,6 @@ def test_downgrade_refuses_to_merge_organisations(at_0010: Flask):
     with db.engine.connect() as connection:
         count = connection.execute(text("SELECT count(*) FROM organisation")).scalar_one()
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert (count, version) == (2, "0011")
+    # Still organised: PostgreSQL rolls the whole downgrade back (still at the head), SQLite
+    # stops at 0011, the step that refused.
+    assert count == 2 and version in {"0011", "0012"}
