@@ -100,6 +100,7 @@ def restore_command(source: Path, yes: bool) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Restored from {source}")
+    click.echo("Restart the app servers now: they may hold figures of rows the restore removed.")
     for note in notes:
         click.echo(note)
 
