@@ -26,6 +26,7 @@ from assessment.actions.cycles import Transition
 from assessment.actions.facts import FactInput
 from assessment.catalogue import catalogue
 from assessment.cli import demo_history as history
+from assessment.cli.synthetic_organisations import synthesise_organisations
 from assessment.extensions import db
 from assessment.models import Cycle, Person, TrainingSession
 from assessment.queries.organisations import DEFAULT_NAME
@@ -183,7 +184,27 @@ def seed_demo(today: dt.date | None = None) -> list[tuple[str, str]]:
     for cycle in cycles:
         history.restamp_close(cycle, now)
     db.session.flush()
+    _seed_peers()
     return logins
+
+
+# Anonymous peers that closed the same quarters, so that the committee view and the pack show
+# "How you compare with peers" for a closed quarter (the minimum of five is met).
+DEMO_PEERS = 6
+
+
+def _seed_peers() -> None:
+    organisation_id = tenancy.organisation_parameter(db.session())
+    added = synthesise_organisations(DEMO_PEERS, cycles=4, seed=20261207)
+    with tenancy.across_organisations():
+        for slug in added.slugs:
+            peer = queries.find_organisation(db.session, slug)
+            if peer is not None:
+                peer.benchmark_opt_in = True
+    demo = queries.get_organisation(db.session, organisation_id)
+    if demo is not None:
+        demo.benchmark_opt_in = True
+    db.session.flush()
 
 
 def _facts_for(index: int) -> dict[str, object]:

@@ -377,6 +377,6 @@ def test_the_optimistic_share_is_said_in_words_with_its_n():
     said = optimism_sentence(Placement(0.125, 30.0, 0.18, 7))
     assert said == (
         "Beliefs more optimistic than the facts: 12% of yours, 18% at the peer median "
-        "(n = 7); 30 % of peers had a smaller share (fewer is better)."
+        "(n = 7); 30% of peers had a smaller share (fewer is better)."
     )
     assert "none of yours could be compared yet" in optimism_sentence(Placement(None, None, 0.2, 5))

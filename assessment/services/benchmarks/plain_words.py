@@ -91,7 +91,7 @@ def optimism_sentence(share: Placement) -> str:
         )
     return (
         f"Beliefs more optimistic than the facts: {share.score:.0%} of yours, {median} at the "
-        f"peer median (n = {share.peers}); {share.percentile:.0f} % of peers had a smaller "
+        f"peer median (n = {share.peers}); {share.percentile:.0f}% of peers had a smaller "
         "share (fewer is better)."
     )
 
