@@ -111,6 +111,18 @@ FACT_AS_OF_DAYS_AFTER = 31
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_DIR: str | None = None
 
+# Single sign-on for the whole installation (OpenID Connect, README "Single sign-on"): the
+# provider's issuer URL, and the client id and secret registered with it. When all three are
+# set, the log-in page offers "Sign in with <OIDC_LABEL>". Each organisation may also set its own
+# provider on its administration pages (kept in the database, the secret encrypted).
+OIDC_ISSUER: str | None = None
+OIDC_CLIENT_ID: str | None = None
+OIDC_CLIENT_SECRET: str | None = None
+OIDC_LABEL = "your organisation's sign-in"
+# An issuer must be https. Plain http to a provider on this machine (127.0.0.1, localhost) is
+# accepted only in tests (TESTING) or with this switch, for a test provider run by hand.
+OIDC_ALLOW_INSECURE_LOCALHOST = False
+
 # Security headers; HSTS is sent when session cookies are Secure (i.e. behind HTTPS).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -48,6 +48,7 @@ __all__ = [
     "FactAttestation",
     "FactDelegation",
     "FactValue",
+    "IdentityProvider",
     "Invitation",
     "InvitationToken",
     "Mail",
@@ -112,6 +113,29 @@ def _cycle_key(*, name: str | None = None) -> ForeignKeyConstraint:
     """A cycle id is unique within its organisation only: rows refer to (organisation, id)."""
     return ForeignKeyConstraint(
         ["organisation_id", "cycle_id"], ["cycle.organisation_id", "cycle.id"], name=name
+    )
+
+
+class IdentityProvider(OrganisationOwned, Base):
+    """The organisation's OpenID Connect provider for single sign-on: at most one each.
+
+    The client secret is stored only encrypted with a key derived from SECRET_KEY
+    (``services.security.sealed_secrets``); ``assessment.sso`` reads it back for sign-in."""
+
+    __tablename__ = "identity_provider"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_encrypted: Mapped[str] = mapped_column(Text)
+    # The sign-in button's words after "Sign in with"; empty: the organisation's name.
+    label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Executives of the organisation sign in through the provider only, never by password.
+    sso_only: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Just-in-time creation of people the provider vouches for but the organisation lacks.
+    create_unknown: Mapped[bool] = mapped_column(default=False, server_default="0")
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
 

@@ -27,6 +27,7 @@ from assessment import actions, queries, tenancy
 from assessment.actions.actor import Actor
 from assessment.actions.cycles import Transition
 from assessment.actions.facts import FactInput, Upload
+from assessment.actions.identity_providers import ProviderChange, save_provider
 from assessment.actions.organisation_settings import Logo, Overrides, save_settings
 from assessment.actions.organisations import OrganisationChange
 from assessment.actions.training_sessions import SessionPlan
@@ -253,6 +254,18 @@ def _describe(org: OrgData, admin: Actor) -> None:
         ),
         Overrides(pack_marking=f"{org.marker} CONFIDENTIAL"),
         Logo(png_with_text(org.marker)),
+    )
+    save_provider(admin, organisation, provider_of(org.spec))
+
+
+def provider_of(spec: Spec, secret: str = "") -> ProviderChange:
+    """The organisation's single sign-on provider: its marker in every field (the secret too,
+    which no page or log may show)."""
+    return ProviderChange(
+        issuer=f"https://login.{spec.marker.lower()}.example.com/v2.0",
+        client_id=f"{spec.marker}-client",
+        client_secret=secret or f"{spec.marker}-secret",
+        label=f"{spec.marker} account",
     )
 
 

@@ -27,7 +27,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, text
 from werkzeug.test import TestResponse
 
-from assessment import queries, tenancy
+from assessment import queries, sso, tenancy
 from assessment.api.framework import OPERATIONS
 from assessment.catalogue import catalogue
 from assessment.extensions import Base, db
@@ -44,6 +44,7 @@ from tests.isolation_data import (
     build_world,
     changed_tables,
     holdings,
+    provider_of,
 )
 from tests.test_permissions_matrix import MATRIX
 
@@ -361,6 +362,41 @@ def save_own_settings(world: World, own: OrgData, other: OrgData) -> list[str]:
     return problems
 
 
+def save_own_provider(world: World, own: OrgData, other: OrgData) -> list[str]:
+    """Saving, removing and setting again the organisation's single sign-on provider changes
+    its own only; the other's is still the one a sign-in for it would use."""
+    client = world.client(own, "admin")
+    given = provider_of(own.spec, secret=f"{own.marker}-new-secret")
+    form = {
+        "issuer": given.issuer,
+        "client_id": given.client_id,
+        "client_secret": "",
+        "label": f"{own.marker} sign-in",
+        "sso_only": "y",
+    }
+    problems = []
+    for what, data in (
+        ("provider", form),
+        ("provider removed", {"remove": "1"}),
+        ("provider set again", {**form, "client_secret": given.client_secret, "sso_only": ""}),
+    ):
+        response, found = _unchanged_other(
+            world,
+            other,
+            lambda data=data: client.post("/admin/organisation/sign-in", data=data),
+            what,
+        )
+        problems += _expect(302, response, found)
+    with world.app.test_request_context():
+        for org in (own, other):
+            settings = sso.provider_by_key(org.spec.slug)
+            if settings is None or org.marker not in settings.client_id + settings.client_secret:
+                problems.append(f"the provider of {org.spec.slug} is not its own: {settings}")
+        if sso.sso_only_for(own.id) or not sso.organisation_provider(other.id):
+            problems.append("the provider saved is not the one read back")
+    return problems
+
+
 def change_password_wrongly(world: World, own: OrgData, other: OrgData) -> list[str]:
     client = world.fresh_client(own, "committee")
     form = {"current": "not the password", "new": "another long passphrase", "repeat": "x"}
@@ -469,6 +505,16 @@ WEB: dict[tuple[str, str], tuple[Case, ...]] = {
         Identity("anonymous, by address; answers alike for every address (test_password_reset)"),
     ),
     ("GET", "password_reset.sent"): (Plain(("/forgot/sent",)),),
+    ("GET", "oidc.start"): (Plain(("/auth/oidc/start",)),),
+    ("GET", "oidc.start_for"): (
+        Identity("anonymous: the slug names the organisation's provider (tests/web/test_oidc.py)"),
+    ),
+    ("GET", "oidc.callback"): (
+        Identity(
+            "the provider's verified address chooses the membership, in the provider's "
+            "organisation only (tests/web/test_oidc.py)"
+        ),
+    ),
     ("GET", "password_reset.reset"): (
         Elsewhere("test_another_organisations_password_link_shows_its_own_account_only"),
     ),
@@ -541,6 +587,8 @@ WEB: dict[tuple[str, str], tuple[Case, ...]] = {
     ("GET", "organisations.portfolio"): (Plain(("/organisations",)),),
     ("POST", "organisations.switch"): (Run(switch_to_other),),
     ("GET", "organisations.logo"): (Plain(("/organisation/logo",)),),
+    ("GET", "sign_in_settings.settings"): (Plain(("/admin/organisation/sign-in",)),),
+    ("POST", "sign_in_settings.settings"): (Run(save_own_provider),),
     # Cycles the organisation lacks are left out of the analysis, not refused.
     ("GET", "measurement.items"): (
         Plain(("/measurement/items", "/measurement/items?cycle={other_cycle}&cycle=2026-Q3")),

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "assessment"
 
 # Layer → the layers it may import (a layer may always import itself). A layer is a top-level
 # module or package of ``assessment``; "assessment" alone is the application factory.
-FOUNDATION = {"config", "extensions", "models", "catalogue", "tenancy", "organisations"}
+FOUNDATION = {"config", "extensions", "models", "catalogue", "tenancy", "organisations", "sso"}
 ALLOWED: dict[str, set[str]] = {
     "assessment": {"config", "extensions", "catalogue", "tenancy", "web", "api", "cli"},
     "__main__": {"cli"},
@@ -34,6 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "tenancy": {"models", "extensions"},
     # An organisation's settings with the installation's as defaults.
     "organisations": {"models", "extensions", "tenancy", "queries"},
+    # Single sign-on providers: the environment's and each organisation's (secret decrypted).
+    "sso": {"models", "extensions", "tenancy", "queries", "organisations", "services"},
     "queries": {"models", "services", "tenancy"},
     "reports": {"queries", "services"} | FOUNDATION,
     "actions": {"reports", "queries", "services"} | FOUNDATION,
@@ -47,6 +49,7 @@ FACTORY_IMPORTERS = {"assessment.__main__", "assessment.cli.main"}
 # What the pure core may use besides the standard library and itself.
 PURE_THIRD_PARTY = {
     "argon2",
+    "cryptography",  # Fernet and HKDF: secrets the app must read back, kept encrypted
     "email_validator",  # syntax only (no DNS lookup): the roster checks addresses as accounts do
     "fontTools",
     "fpdf",

@@ -106,6 +106,7 @@ def world(app):
         "questionnaire": "ceo",
         "cycle": "2026-Q4",
         "person_id": 1,  # the CEO, added first
+        "key": "no-such-provider",  # an organisation's single sign-on: none is set here
     }
 
 

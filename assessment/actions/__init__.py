@@ -17,6 +17,7 @@ from assessment.actions import (  # noqa: E402 - after the names they import fro
     people,
     regimes,
     responses,
+    sso,
     tokens,
     training_sessions,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "people",
     "regimes",
     "responses",
+    "sso",
     "tokens",
     "training_sessions",
     "ANONYMOUS",

@@ -12,7 +12,7 @@ from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from assessment import queries, tenancy
-from assessment.actions import audit
+from assessment.actions import audit, sso
 from assessment.actions.actor import ANONYMOUS, Actor
 from assessment.actions.errors import Conflict, Invalid
 from assessment.extensions import db
@@ -156,7 +156,18 @@ def sign_in(email: str, password: str) -> Account:
         with tenancy.acting_for(where):
             audit.record(ANONYMOUS, "login_failed", attempted)
         raise Invalid(LOGIN_FAILED, {"password": LOGIN_FAILED})
-    account = active[0]
+    # Executives of an organisation whose provider is "SSO only" never use a password; a
+    # consultant may still use it for their other memberships. Told only to whoever knows
+    # the password, so that the answer reveals nothing about an address to anyone else.
+    allowed = [account for account in active if sso.password_barred(account) is None]
+    if not allowed:
+        provider = sso.password_barred(active[0])
+        assert provider is not None
+        with tenancy.acting_for(active[0].organisation_id):
+            audit.record(ANONYMOUS, "login_failed", active[0].person.email, reason="sso_only")
+        message = sso_only_message(provider.label)
+        raise Invalid(message, {"password": message, "sso": provider.key})
+    account = allowed[0]
     tenancy.enter(account.organisation_id)  # the rest of the request acts there
     with tenancy.acting_for(account.organisation_id):
         if stored and needs_rehash(stored):
@@ -164,6 +175,14 @@ def sign_in(email: str, password: str) -> Account:
         queries.record_login(db.session, account)
         audit.record(Actor.of_account(account), "login", account.person.email)
     return account
+
+
+def sso_only_message(label: str) -> str:
+    """What an executive who must use single sign-on is told when they try a password."""
+    return (
+        f"Your organisation signs you in with {label}, not with a password. "
+        f'Use "Sign in with {label}" on this page.'
+    )
 
 
 def sign_out(actor: Actor, account: Account) -> None:

@@ -11,7 +11,7 @@ none of this client's business, and the installation's operators can still pair 
 from __future__ import annotations
 
 from assessment import queries, tenancy
-from assessment.actions import audit
+from assessment.actions import audit, sso
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict, NotFound
 from assessment.extensions import db
@@ -26,10 +26,14 @@ def memberships(email: str) -> list[Account]:
     return [account for account in queries.accounts_of_email(db.session, email) if account.active]
 
 
-def switch(actor: Actor, from_organisation_id: int, to_organisation_id: int) -> Account:
+def switch(
+    actor: Actor, from_organisation_id: int, to_organisation_id: int, signed_in_with: str
+) -> Account:
     """The actor's active membership in ``to_organisation_id``, recorded as the one now used.
     ``NotFound`` when they hold none there (or only a deactivated one); ``Conflict`` when
-    they are working there already."""
+    they are working there already, or when that organisation lets its executives in through
+    its own provider only and this session (``signed_in_with``: "password", "link" or
+    "sso:<key>") did not sign in through it: a password elsewhere must not open the way."""
     target = next(
         (a for a in memberships(actor.email) if a.organisation_id == to_organisation_id),
         None,
@@ -38,6 +42,14 @@ def switch(actor: Actor, from_organisation_id: int, to_organisation_id: int) -> 
         raise NotFound("You are not a member of that organisation.")
     if to_organisation_id == from_organisation_id:
         raise Conflict("You are working in that organisation already.")
+    barred = sso.password_barred(target)
+    if barred is not None and signed_in_with != f"sso:{barred.key}":
+        with tenancy.acting_for(to_organisation_id):
+            audit.record(actor, SWITCH_ACTION, actor.email, direction="refused_sso_only")
+        raise Conflict(
+            f"That organisation signs its executives in with {barred.label} only: sign out, "
+            f"then sign in with {barred.label} to work there."
+        )
     moved = {"from_organisation": from_organisation_id, "to_organisation": to_organisation_id}
     with tenancy.acting_for(from_organisation_id):
         audit.record(actor, SWITCH_ACTION, actor.email, direction="left", **moved)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from assessment import queries, tenancy
+from assessment import queries, sso, tenancy
 from assessment.actions import audit
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict, Invalid
@@ -64,6 +64,9 @@ def create_organisation(
         raise Invalid(f"{first}: {errors[first]}", errors)
     if queries.find_organisation(db.session, slug) is not None:
         raise Conflict(f"The organisation {slug} exists already.", {"slug": "taken"})
+    if slug == sso.INSTALLATION:
+        # The key of the installation's own sign-in provider (/auth/oidc/start/installation).
+        raise Invalid(f"slug: {slug} is reserved; choose another", {"slug": "reserved"})
     organisation = queries.create_organisation(
         db.session,
         slug,

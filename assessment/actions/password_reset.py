@@ -19,7 +19,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from assessment import queries, tenancy
-from assessment.actions import accounts, audit
+from assessment.actions import accounts, audit, sso
 from assessment.actions.actor import ANONYMOUS, Actor
 from assessment.actions.errors import Invalid
 from assessment.actions.invitations import public_url
@@ -96,9 +96,12 @@ def request_link(email: str) -> Message | None:
     # address and resets them all (see ``reset_password``).
     candidates = queries.accounts_of_email(db.session, email)
     active = [a for a in candidates if a.active]
-    if not active:
+    # An executive of an organisation whose provider is "SSO only" has no password to reset
+    # (a consultant still resets the one of their other memberships).
+    allowed = [a for a in active if sso.password_barred(a) is None]
+    if not allowed:
         asked = queries.normalise_email(email)[:254]
-        reason = "no account" if not candidates else "deactivated"
+        reason = "no account" if not candidates else "sso_only" if active else "deactivated"
         where = (
             candidates[0].organisation_id
             if candidates
@@ -107,7 +110,7 @@ def request_link(email: str) -> Message | None:
         with tenancy.acting_for(where):
             audit.record(ANONYMOUS, "password_reset_requested", asked, sent=False, reason=reason)
         return None
-    account = active[0]
+    account = allowed[0]
     with tenancy.acting_for(account.organisation_id):
         message = _compose(account, RESET)
         audit.record(

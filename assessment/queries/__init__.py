@@ -53,6 +53,10 @@ from assessment.queries.facts import (
     previous_fact_values,
     set_delegation,
 )
+from assessment.queries.identity_providers import (
+    delete_identity_provider,
+    get_identity_provider,
+)
 from assessment.queries.invitations import (
     add_invitation_token,
     find_invitation_by_token_hash,
@@ -128,6 +132,8 @@ __all__ = [
     "ensure_default_organisation",
     "find_organisation",
     "get_organisation",
+    "get_identity_provider",
+    "delete_identity_provider",
     "list_organisations",
     "STATUSES",
     "active_administrators",

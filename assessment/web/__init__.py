@@ -17,10 +17,12 @@ from assessment.web import (
     main,
     measurement,
     navigation,
+    oidc,
     organisations,
     password_reset,
     people,
     respond,
+    sign_in_settings,
     training,
 )
 
@@ -44,5 +46,7 @@ def init_app(app: Flask) -> None:
         people.bp,
         password_reset.bp,
         organisations.bp,
+        oidc.bp,
+        sign_in_settings.bp,
     ):
         app.register_blueprint(blueprint)

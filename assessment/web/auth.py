@@ -31,6 +31,7 @@ from assessment.actions.accounts import LOGIN_FAILED
 from assessment.extensions import db, limiter, login_manager
 from assessment.models import Account, Person
 from assessment.web.forms import LoginForm, PasswordForm
+from assessment.web.sso_offers import sign_in_offers
 
 bp = Blueprint("auth", __name__)
 
@@ -50,6 +51,10 @@ EXPIRED_KEY = "expired_account_id"
 # Rewriting the cookie on every autosave is noise: a minute's precision is plenty for a
 # 30-minute idle limit.
 LAST_SEEN_PRECISION = 60
+# How the session's person proved who they are: an "SSO only" organisation's executives may
+# work there only after signing in through its provider, also when switching into it.
+SIGNED_IN_WITH_KEY = "signed_in_with"
+PASSWORD, LINK = "password", "link"
 # The organisation of the account this browser last signed in as. It outlives a timed-out
 # session so that answers posted after the time-out are kept in that organisation.
 ORGANISATION_KEY = "organisation"
@@ -162,9 +167,10 @@ def _load_account(account_id: str) -> SignedIn | None:
     return SignedIn(found)
 
 
-def start_session(account: Account) -> bool:
+def start_session(account: Account, signed_in_with: str = PASSWORD) -> bool:
     """Sign ``account`` in on a fresh session: nothing of the session before survives (no
-    fixation, no kept keys), and it carries the account's session version and its start."""
+    fixation, no kept keys), and it carries the account's session version, its start and how
+    the person proved who they are (``PASSWORD``, ``LINK`` or ``sso_method(key)``)."""
     session.clear()
     if not login_user(SignedIn.of(account)):
         return False
@@ -172,14 +178,24 @@ def start_session(account: Account) -> bool:
     session[VERSION_KEY] = account.session_version
     session[SIGNED_IN_KEY] = session[LAST_SEEN_KEY] = now
     session[ORGANISATION_KEY] = g.organisation_id = account.organisation_id
+    session[SIGNED_IN_WITH_KEY] = signed_in_with
     return True
+
+
+def sso_method(key: str) -> str:
+    return f"sso:{key}"
+
+
+def signed_in_with() -> str:
+    """How this session's person proved who they are (see ``start_session``)."""
+    return str(session.get(SIGNED_IN_WITH_KEY) or PASSWORD)
 
 
 def switch_session(account: Account) -> bool:
     """Move this session to another membership of the same person: the same sign-in (its
-    start and absolute lifetime carry over), acting in the other organisation."""
+    start, absolute lifetime and method carry over), acting in the other organisation."""
     signed_in = session.get(SIGNED_IN_KEY)
-    if not start_session(account):
+    if not start_session(account, signed_in_with()):
         return False
     if isinstance(signed_in, int):
         session[SIGNED_IN_KEY] = signed_in
@@ -327,19 +343,26 @@ def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
+    offered = request.args.get("org")
     if form.validate_on_submit():
         try:
             account = accounts.sign_in(form.email.data or "", form.password.data or "")
         except ActionError as refused:
             db.session.commit()  # the failed attempt stays in the audit log
             form.password.errors.append(refused.message)
+            # An executive whose organisation signs in only through its provider: offer it.
+            offered = refused.errors.get("sso", offered)
         else:
             db.session.commit()
             # A fresh session: also drops an invitation link's scope, since a password log-in
             # is not limited to one link.
             start_session(account)
             return _remember_device(redirect(_safe_next(request.args.get("next"))), account)
-    return render_template("auth/login.html", form=form)
+    return render_template(
+        "auth/login.html",
+        form=form,
+        sso=sign_in_offers(offered, request.args.get("next")),
+    )
 
 
 @bp.route("/logout", methods=["POST"])

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assessment import actions
 from assessment.extensions import db, limiter
-from assessment.web.auth import SCOPE_KEY, current_actor, start_session
+from assessment.web.auth import LINK, SCOPE_KEY, current_actor, start_session
 from assessment.web.respond import bp
 
 SCOPE_ENDPOINTS = {
@@ -69,6 +69,6 @@ def invitation(token: str) -> str | WerkzeugResponse | tuple[str, int]:
     account = actions.invitations.open_link(invited)
     db.session.commit()
     if not current_user.is_authenticated:  # already signed in as this person: nothing to do
-        if start_session(account):
+        if start_session(account, LINK):
             session[SCOPE_KEY] = invited.cycle_id
     return redirect(url_for("respond.intro", cycle_id=invited.cycle_id))

@@ -39,7 +39,13 @@ from assessment.queries.memberships import count_active_memberships
 from assessment.reports.peer_benchmark import minimum_peers
 from assessment.reports.portfolio import portfolio as portfolio_of
 from assessment.services.branding import MIME, kilobytes
-from assessment.web.auth import SCOPE_KEY, current_actor, permission_required, switch_session
+from assessment.web.auth import (
+    SCOPE_KEY,
+    current_actor,
+    permission_required,
+    signed_in_with,
+    switch_session,
+)
 from assessment.web.errors import MESSAGES
 from assessment.web.organisation_forms import OrganisationForm, SwitchForm
 
@@ -120,10 +126,13 @@ def switch() -> Response:
     if not form.validate_on_submit() or not wanted.isdigit() or len(wanted) > 18:
         abort(404)
     try:
-        target = memberships.switch(current_actor(), current_user.organisation_id, int(wanted))
+        target = memberships.switch(
+            current_actor(), current_user.organisation_id, int(wanted), signed_in_with()
+        )
     except NotFound:
         abort(404)
     except Conflict as refused:
+        db.session.commit()  # a refused switch into an "SSO only" organisation is audited
         flash(refused.message, "info")
         return redirect(url_for("organisations.portfolio"))
     # Read before the commit expires it: reloading the account (and its permissions) must
