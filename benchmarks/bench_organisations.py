@@ -375,6 +375,11 @@ def measure_reports(
             lambda: committee.series(queries.cycles_in_order(db.session)),
             lambda: read_with_facts(*cycle_ids),
         ),
+        (
+            f"committee series, {len(cycle_ids)} quarters, none kept",
+            lambda: (forget_scores(), committee.series(queries.cycles_in_order(db.session))),
+            lambda: read_with_facts(*cycle_ids),
+        ),
     ]
     if frozen_id:
         cases += [
@@ -392,6 +397,13 @@ def measure_reports(
                 {"report": name, "floor_s": best(floor, repeat), "report_s": best(report, repeat)}
             )
     return rows
+
+
+def forget_scores() -> None:
+    """Forget every quarter's kept scores (``reports.score_cache``): each is computed again."""
+    from assessment.reports.score_cache import clear_score_cache
+
+    clear_score_cache()
 
 
 def signed_in(app: Any, organisation_id: int) -> tuple[Any, dict[str, str]]:
@@ -426,8 +438,11 @@ def measure_pages(
     app: Any, organisation_id: int, cycle_ids: list[str], frozen_id: str | None, repeat: int
 ) -> list[dict[str, Any]]:
     """The pages and API answers of one organisation's committee member, over HTTP through
-    the test client (sign-in, permissions, audit and templates included)."""
+    the test client (sign-in, permissions, audit and templates included). The committee view
+    also as first seen: with no quarter's scores kept (as after a submission to every
+    quarter), and with nothing kept, not even the peers' figures (a server just started)."""
     from assessment.extensions import db
+    from assessment.reports.peer_benchmark import clear_figures_cache
 
     client, bearer = signed_in(app, organisation_id)
     latest = cycle_ids[-1]
@@ -440,6 +455,14 @@ def measure_pages(
     ] + ([f"/api/v1/cycles/{frozen_id}/benchmark"] if frozen_id else [])
     pages: list[tuple[str, Callable[[], Any]]] = [
         ("GET /committee/ (web)", lambda: client.get("/committee/")),
+        (
+            "GET /committee/ (web), no score kept",
+            lambda: (forget_scores(), client.get("/committee/"))[-1],
+        ),
+        (
+            "GET /committee/ (web), nothing kept",
+            lambda: (forget_scores(), clear_figures_cache(), client.get("/committee/"))[-1],
+        ),
         (f"GET /gaps/{latest} (web)", lambda: client.get(f"/gaps/{latest}")),
     ] + [(f"GET {path}", lambda path=path: client.get(path, headers=bearer)) for path in api]
     rows = []
@@ -552,10 +575,10 @@ def report(result: dict[str, Any]) -> None:
             f"{r['fast_s'] / r['floor_s']:>6.2f} {r['warm_s'] * 1000:>8.1f} {before} {same:>9}"
         )
     print()
-    print(f"{'one organisation: report':<36} {'floor ms':>9} {'report ms':>10} {'ratio':>6}")
+    print(f"{'one organisation: report':<40} {'floor ms':>9} {'report ms':>10} {'ratio':>6}")
     for r in result["reports"]:
         print(
-            f"{r['report']:<36} {r['floor_s'] * 1000:>9.1f} {r['report_s'] * 1000:>10.1f} "
+            f"{r['report']:<40} {r['floor_s'] * 1000:>9.1f} {r['report_s'] * 1000:>10.1f} "
             f"{r['report_s'] / r['floor_s']:>6.2f}"
         )
     print()

@@ -4,6 +4,7 @@ drill-down respondents, and the open actions of a cycle."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assessment import queries
@@ -11,12 +12,12 @@ from assessment.catalogue import catalogue
 from assessment.extensions import db
 from assessment.models import Cycle
 from assessment.reports.cycle_inputs import answers_to
-from assessment.reports.gaps import optimism_index_of
-from assessment.reports.scores import scores_of
+from assessment.reports.score_cache import CycleFigures
 from assessment.reports.training_needs import needs_without_session
 from assessment.services.content.definitions import ROLE_LABELS, ROLES
 from assessment.services.gaps.report import GapReport
 from assessment.services.pulse.summary import PulseStatement, pulse_summary
+from assessment.services.training.needs import Need
 from assessment.services.trends.drilldown import Respondent
 
 
@@ -32,14 +33,17 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def series(cycles: list[Cycle]) -> Series:
-    """Mean scores per cycle: overall by role, and each domain across everyone."""
+def series(cycles: list[Cycle], figures: CycleFigures | None = None) -> Series:
+    """Mean scores per cycle: overall by role, and each domain across everyone; and the
+    optimism index. ``figures``: the request's scores, when it reads these cycles for more
+    than this (each quarter is then read and scored once, or not at all when unchanged)."""
+    figures = figures if figures is not None else CycleFigures(cycles)
     rubric = catalogue().rubric
     by_role: dict[str, list[float | None]] = {ROLE_LABELS[r]: [] for r in ROLES}
     domains: dict[str, list[float | None]] = {d.name: [] for d in rubric.domains}
     optimism: list[float | None] = []
     for cycle in cycles:
-        scored = scores_of(cycle)
+        scored = list(figures.scores(cycle))  # built once, read once per role and domain
         for role in ROLES:
             by_role[ROLE_LABELS[role]].append(
                 _mean([s.overall for s in scored if s.role == role and s.overall is not None])
@@ -54,7 +58,7 @@ def series(cycles: list[Cycle]) -> Series:
                     ]
                 )
             )
-        optimism.append(optimism_index_of(cycle))
+        optimism.append(figures.optimism_index(cycle))
     return Series([c.id for c in cycles], by_role, domains, optimism)
 
 
@@ -115,19 +119,21 @@ def cycle_actions(cycle: Cycle, report: GapReport) -> list[str]:
     return [str(a) for a in stored] if isinstance(stored, list) else open_actions(cycle, report)
 
 
-def actions_for_view(cycle: Cycle, report: GapReport) -> list[str]:
+def actions_for_view(
+    cycle: Cycle, report: GapReport, needs: Sequence[Need] | None = None
+) -> list[str]:
     """What the committee view leads with: the open actions (as the pack lists them), then the
-    training needs that no session serves yet."""
+    training needs that no session serves yet (``needs``: the cycle's, already worked out)."""
     found = cycle_actions(cycle, report)
-    if line := unplanned_training(cycle):
+    if line := unplanned_training(cycle, needs):
         found.append(line)
     return found
 
 
-def unplanned_training(cycle: Cycle) -> str:
+def unplanned_training(cycle: Cycle, needs: Sequence[Need] | None = None) -> str:
     """One sentence on the cycle's training needs that no session serves, by the planner's
     rule (``needs_without_session``); "" when every need is served."""
-    open_needs = [n for n in needs_without_session(cycle) if n.modules]
+    open_needs = [n for n in needs_without_session(cycle, needs) if n.modules]
     rubric = catalogue().rubric
     if not open_needs:
         return ""

@@ -16,6 +16,19 @@ def cycle_answers(cycle_id: str) -> CycleAnswers:
     return collect_answers(queries.iter_submitted_answers(db.session, cycle_id), catalogue().get)
 
 
+def cycle_answers_by_id(cycle_id: str) -> tuple[CycleAnswers, tuple[int, ...]]:
+    """``cycle_answers`` and the id of each response read, position k the k-th (what a kept
+    score is checked against: ``reports.score_cache``)."""
+    ids: list[int] = []
+
+    def responses() -> Iterator[queries.SubmittedAnswers]:
+        for response in queries.iter_submitted_answers(db.session, cycle_id):
+            ids.append(response.response_id)
+            yield response
+
+    return collect_answers(responses(), catalogue().get), tuple(ids)
+
+
 def answers_to(cycle_id: str, item_type: str) -> Iterator[queries.SubmittedAnswers]:
     """Each submitted response with only its answers to items of one type (comments, the
     pulse): a cycle of 10,000 responses has millions of other answers not worth reading."""

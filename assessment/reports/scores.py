@@ -10,6 +10,7 @@ from assessment.extensions import db
 from assessment.models import Cycle
 from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.frozen import stored_scores
+from assessment.reports.score_cache import CycleFigures
 from assessment.services.content.definitions import Questionnaire
 from assessment.services.scoring.answer_matrix import CycleAnswers
 from assessment.services.scoring.people import ScoredPeople, ScoredPerson, score_answers
@@ -38,7 +39,10 @@ def score_cycle(
 
 def scores_of(cycle: Cycle, answers: CycleAnswers | None = None) -> Sequence[ScoredPerson]:
     """Scores as stored for a frozen cycle, computed from the stored answers otherwise
-    (``answers``: already read, to save a second read)."""
+    (``answers``: already read, to save a second read; without them, scores computed before
+    from the same rows are reused: ``reports.score_cache``)."""
+    if answers is None:
+        return CycleFigures([cycle]).scores(cycle)
     if cycle.is_frozen:
         snapshot = queries.latest_snapshot(db.session, cycle.id)
         if snapshot is not None:

@@ -9,7 +9,8 @@ from flask import current_app
 
 from assessment.catalogue import catalogue
 from assessment.models import Cycle
-from assessment.reports.scores import ScoredPerson, pinned_items, score_cycle, scores_of
+from assessment.reports.score_cache import CycleFigures
+from assessment.reports.scores import ScoredPerson, pinned_items
 from assessment.services.trends.paired_change import (
     PersonScores,
     TrendReport,
@@ -38,18 +39,20 @@ def trend_settings() -> TrendSettings:
     )
 
 
-def compare(earlier: Cycle, later: Cycle) -> CycleComparison:
-    """Trends between two cycles over the items common to both (all items when unchanged)."""
+def compare(earlier: Cycle, later: Cycle, figures: CycleFigures | None = None) -> CycleComparison:
+    """Trends between two cycles over the items common to both (all items when unchanged).
+    ``figures``: the request's scores, when it reads these cycles for more than this."""
+    figures = figures if figures is not None else CycleFigures([earlier, later])
     before, after = pinned_items(earlier), pinned_items(later)
     common = {role: before.get(role, set()) & after.get(role, set()) for role in before | after}
     share = comparable_share(
         set().union(*before.values()) if before else set(),
         set().union(*after.values()) if after else set(),
     )
-    if share == 1.0:
-        first, second = scores_of(earlier), scores_of(later)
-    else:
-        first, second = score_cycle(earlier.id, common), score_cycle(later.id, common)
+    # Forms a and b rotate, so neighbouring quarters usually share only some items: both are
+    # then scored again on those (kept per process like any live score).
+    only = None if share == 1.0 else common
+    first, second = figures.scores_together([earlier, later], only)
     settings = trend_settings()
     report = compare_cycles(
         person_scores(first), person_scores(second), catalogue().rubric.domain_ids, settings

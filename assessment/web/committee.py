@@ -12,10 +12,9 @@ from assessment.models import Cycle
 from assessment.reports import committee
 from assessment.reports.comments import cycle_comments
 from assessment.reports.committee_pack import build_pack, peer_comparison
-from assessment.reports.cycle_inputs import cycle_answers
 from assessment.reports.gaps import gap_report_of
-from assessment.reports.scores import scores_of
-from assessment.reports.training_needs import training_status
+from assessment.reports.score_cache import CycleFigures
+from assessment.reports.training_needs import needs_for, training_status
 from assessment.reports.trends import compare
 from assessment.services.content.definitions import ROLE_LABELS
 from assessment.services.output.charts import line_chart_svg, small_multiples_svg
@@ -61,11 +60,14 @@ def _comparison_cycles(cycles: list[Cycle]) -> tuple[Cycle | None, Cycle | None,
 def dashboard() -> str:
     cycles = queries.cycles_in_order(db.session)
     earlier, later, note = _comparison_cycles(cycles)
-    comparison = compare(earlier, later) if earlier and later else None
-    series = committee.series(cycles)
-    # The later cycle's answers, read once for its scores and its gap report.
-    answers = cycle_answers(later.id) if later and not later.is_frozen else None
-    scored = scores_of(later, answers) if later else []
+    # Each quarter read and scored once for the series, the comparison and the later quarter's
+    # scores, needs and gap report (or not at all while its rows are unchanged).
+    figures = CycleFigures(cycles)
+    comparison = compare(earlier, later, figures) if earlier and later else None
+    series = committee.series(cycles, figures)
+    answers = figures.answers(later.id) if later and not later.is_frozen else None
+    scored = figures.scores(later) if later else []
+    needs = needs_for(later, scored) if later else []
     rubric = catalogue().rubric
     return render_template(
         "committee/dashboard.html",
@@ -73,7 +75,9 @@ def dashboard() -> str:
         earlier=earlier,
         later=later,
         note=note,
-        actions=committee.actions_for_view(later, gap_report_of(later, answers)) if later else [],
+        actions=(
+            committee.actions_for_view(later, gap_report_of(later, answers), needs) if later else []
+        ),
         grid=status_grid(rubric, scored),
         levels=rubric.levels,
         changes=(
@@ -90,7 +94,7 @@ def dashboard() -> str:
         series=series,
         role_labels=ROLE_LABELS,
         domains={d.id: d.name for d in catalogue().rubric.domains},
-        training=training_status(later, scored) if later else None,
+        training=training_status(later, scored, needs) if later else None,
         pulse=committee.pulse(later, _pulse_min_group()) if later else [],
         comments=cycle_comments(later.id) if later else [],
         pulse_min_group=_pulse_min_group(),
