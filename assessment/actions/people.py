@@ -11,7 +11,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from assessment import queries
-from assessment.actions import accounts, audit, password_reset
+from assessment.actions import accounts, audit, password_reset, sso
 from assessment.actions.actor import Actor
 from assessment.actions.errors import Conflict, Forbidden, Invalid, NotFound
 from assessment.extensions import db
@@ -208,8 +208,20 @@ def send_sign_in_link(actor: Actor, person_id: int, *, welcome: bool = False) ->
     account = queries.ensure_account(db.session, person)
     if not account.active:
         raise Conflict(f"{person.name} is deactivated: reactivate them before sending a link.")
+    if (provider := sso.password_barred(account)) is not None:
+        # A password they set could not be used: their organisation is "SSO only".
+        raise Conflict(
+            f"{person.name} signs in with {provider.label} only, so no password link is sent."
+        )
     password_reset.send_link(actor, account, welcome=welcome)
     return person
+
+
+def signs_in_with_provider_only(person: Person) -> bool:
+    """Whether the person may sign in through their organisation's provider only (no
+    password link is ever sent to them)."""
+    account = person.account
+    return account is not None and sso.password_barred(account) is not None
 
 
 def _end_sessions(account: Account) -> None:

@@ -81,7 +81,8 @@ def add() -> str | Response:
     if form.validate_on_submit():
         try:
             person = actions.people.add_person(current_actor(), **_details(form))
-            if form.send_link.data:
+            provider_only = actions.people.signs_in_with_provider_only(person)
+            if form.send_link.data and not provider_only:
                 actions.people.send_sign_in_link(current_actor(), person.id, welcome=True)
         except ActionError as refused:
             db.session.rollback()
@@ -89,6 +90,8 @@ def add() -> str | Response:
         else:
             db.session.commit()
             sent = " and was e-mailed a link to set a password" if form.send_link.data else ""
+            if provider_only:
+                sent = "; they sign in through the organisation's identity provider"
             flash(f"{person.name} was added{sent}.", "success")
             return redirect(url_for("people.index"))
     return render_template("people/new.html", form=form)

@@ -12,7 +12,7 @@ from assessment.actions import SYSTEM
 from assessment.actions.identity_providers import ProviderChange, save_provider
 from assessment.actions.sso import Identity
 from assessment.extensions import db
-from assessment.models import AuditEntry
+from assessment.models import AuditEntry, Mail
 from assessment.services.security.passwords import hash_password
 from assessment.web import oidc
 from tests.conftest import PASSWORD, add_user, log_in
@@ -92,3 +92,35 @@ def test_switching_into_an_sso_only_organisation_needs_its_provider(app):
         ]
     assert actions == ["refused_sso_only"]
     assert "Client Ltd" not in client.get("/").get_data(as_text=True).split("</header>")[0]
+
+
+def test_no_password_link_goes_to_an_executive_of_an_sso_only_organisation(app):
+    add_user(app, "admin@example.com", permissions=("admin",))
+    add_user(app, "ceo@example.com", role="ceo")
+    with app.test_request_context():
+        save_provider(
+            SYSTEM,
+            queries.get_organisation(db.session, 1),
+            ProviderChange("https://login.us.example/v2.0", "our-app", "s3cret", "Our SSO", True),
+        )
+        db.session.commit()
+    client = app.test_client()
+    log_in(client, "admin@example.com")
+    with app.app_context():
+        ceo = queries.find_person_by_email(db.session, "ceo@example.com").id
+        mails = db.session.query(Mail).count()
+    sent = client.post(
+        f"/admin/people/{ceo}/link", data={"confirmed": "yes"}, follow_redirects=True
+    )
+    assert "signs in with Our SSO only, so no password link is sent" in sent.get_data(as_text=True)
+    added = client.post(
+        "/admin/people/new",
+        data={"name": "Nia New", "email": "nia@example.com", "role": "cio", "send_link": "y"},
+        follow_redirects=True,
+    )
+    assert "they sign in through the organisation&#39;s identity provider" in added.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert db.session.query(Mail).count() == mails  # nothing was mailed
+        assert queries.find_person_by_email(db.session, "nia@example.com") is not None
