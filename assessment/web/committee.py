@@ -8,7 +8,7 @@ from assessment import queries
 from assessment.actions import audit
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle
+from assessment.models import Cycle, CycleStatus
 from assessment.reports import committee
 from assessment.reports.comments import cycle_comments
 from assessment.reports.committee_pack import build_pack, peer_comparison
@@ -55,6 +55,16 @@ def _comparison_cycles(cycles: list[Cycle]) -> tuple[Cycle | None, Cycle | None,
     return earlier, later, note
 
 
+def _compared_with_peers(cycles: list[Cycle], later: Cycle | None) -> Cycle | None:
+    """The quarter to compare with peers: the later one once it has closed; while it is still
+    open (no peer can have closed it yet), the newest closed one before it."""
+    if later is None or later.status in (CycleStatus.CLOSED, CycleStatus.FROZEN):
+        return later
+    before = cycles[: cycles.index(later)] if later in cycles else []
+    closed = [c for c in before if c.status in (CycleStatus.CLOSED, CycleStatus.FROZEN)]
+    return closed[-1] if closed else later
+
+
 @bp.route("/")
 @permission_required("admin", "committee")
 def dashboard() -> str:
@@ -69,6 +79,7 @@ def dashboard() -> str:
     scored = figures.scores(later) if later else []
     needs = needs_for(later, scored) if later else []
     rubric = catalogue().rubric
+    compared = _compared_with_peers(cycles, later)
     return render_template(
         "committee/dashboard.html",
         cycles=cycles,
@@ -98,7 +109,8 @@ def dashboard() -> str:
         pulse=committee.pulse(later, _pulse_min_group()) if later else [],
         comments=cycle_comments(later.id) if later else [],
         pulse_min_group=_pulse_min_group(),
-        peers=peer_comparison(later) if later else None,
+        peers=peer_comparison(compared) if compared else None,
+        peers_cycle=compared,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assessment.catalogue import catalogue
 from assessment.extensions import db
-from assessment.models import Cycle
+from assessment.models import Cycle, CycleStatus
 from assessment.reports.peer_benchmark import cycle_benchmark
 from tests.benchmark_orgs import CYCLE, add_organisation, opt_in, run_cycle
 from tests.conftest import add_user, log_in
@@ -120,3 +120,14 @@ def test_a_frozen_cycles_pack_keeps_the_comparison_made_when_it_was_frozen(app):
     with app.app_context():
         cycle = db.session.scalar(select(Cycle).where(Cycle.id == CYCLE))
         assert cycle is not None and cycle_benchmark(cycle).peers == 6
+
+
+def test_while_the_newest_quarter_is_open_the_page_compares_the_last_closed_one(app):
+    client = _committee(app, peers=5)
+    run_cycle(app, DEFAULT_ORG, seed=101, status=CycleStatus.OPEN, cycle_id="2026-Q4")
+    html = _page(client)
+    assert f"How you compare with peers, {CYCLE}" in html
+    assert (
+        "2026-Q4 is still open: other organisations can be compared once they have closed" in html
+    )
+    assert f"Compared with 5 other organisations that closed {CYCLE}" in html
