@@ -327,11 +327,9 @@ def another_request_first(app):
         if armed and statement is armed[0][0]:
             _, racing = armed.pop()
             values = multiparams[0] if multiparams else params
-            with app.app_context():
-                other = db.engine.connect()
+            with app.app_context(), db.engine.connect() as other:
                 other.execute(racing(values))
                 other.commit()
-                other.close()
 
     with app.app_context():
         engine = db.engine
@@ -347,7 +345,11 @@ def _insert_same_answer(value):
     from assessment.queries import responses
 
     return responses._NEW_ANSWER, lambda row: insert(Answer).values(
-        response_id=row["response"], item_id=row["item_id"], value=value, version=1
+        organisation_id=row["organisation"],
+        response_id=row["response"],
+        item_id=row["item_id"],
+        value=value,
+        version=1,
     )
 
 
